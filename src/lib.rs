@@ -1,0 +1,10 @@
+//! driftcheck: tell a team that a PostgreSQL database has drifted from its
+//! Alembic migrations, or from another environment, before it hurts them.
+//!
+//! Data flow (see the design contract in README.md):
+//! `migrations` (codebase graph) + `database` (read-only snapshots, `secrets`
+//! for production credentials) → `diagnosis` / `compare` → `report` model →
+//! `render` (terminal, markdown, JSON) and `incident` (RIS drafts).
+
+pub mod schema;
+pub mod migrations;

@@ -1,0 +1,401 @@
+//! The schema snapshot: a plain, serialisable model of what a database contains.
+//!
+//! Every object kind is a flat list, filled by one catalog query per kind
+//! (`database::introspect`). Items are identified by their qualified name
+//! (`key()`), which is what comparisons and evidence checks match on.
+//! Collections are kept sorted by key so snapshots diff and serialise stably.
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped when the JSON shape of a saved snapshot changes incompatibly.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub format: u32,
+    /// `server_version` as reported by the server, e.g. "15.18 (Debian 15.18-0+deb12u1)".
+    #[serde(default)]
+    pub server_version: String,
+    /// Database name (never credentials).
+    #[serde(default)]
+    pub database: String,
+    /// RFC 3339 time the snapshot transaction started.
+    #[serde(default)]
+    pub taken_at: String,
+    /// Rows of the version table, when it exists (`None` = no version table).
+    #[serde(default)]
+    pub version_table: Option<VersionTable>,
+    #[serde(default)]
+    pub schemas: Vec<Schema>,
+    #[serde(default)]
+    pub tables: Vec<Table>,
+    #[serde(default)]
+    pub columns: Vec<Column>,
+    #[serde(default)]
+    pub constraints: Vec<Constraint>,
+    #[serde(default)]
+    pub indexes: Vec<Index>,
+    #[serde(default)]
+    pub sequences: Vec<Sequence>,
+    #[serde(default)]
+    pub views: Vec<View>,
+    #[serde(default)]
+    pub enums: Vec<EnumType>,
+    #[serde(default)]
+    pub domains: Vec<Domain>,
+    #[serde(default)]
+    pub functions: Vec<Function>,
+    #[serde(default)]
+    pub triggers: Vec<Trigger>,
+    #[serde(default)]
+    pub extensions: Vec<Extension>,
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+}
+
+/// The Alembic version table as found in the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionTable {
+    /// Qualified name that was read, e.g. `public.alembic_version`.
+    pub name: String,
+    /// `version_num` values, sorted.
+    pub revisions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    pub name: String,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub acl: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub schema: String,
+    pub name: String,
+    /// `table`, `partitioned_table` or `foreign_table`.
+    pub kind: String,
+    /// `pg_get_partkeydef`, for partitioned tables.
+    #[serde(default)]
+    pub partition_key: Option<String>,
+    /// Qualified parent when this table is a partition (`schema.table`).
+    #[serde(default)]
+    pub partition_of: Option<String>,
+    /// `pg_get_expr(relpartbound)` for partitions.
+    #[serde(default)]
+    pub partition_bound: Option<String>,
+    #[serde(default)]
+    pub rls_enabled: bool,
+    #[serde(default)]
+    pub rls_forced: bool,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub acl: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub schema: String,
+    pub table: String,
+    pub name: String,
+    /// attnum: physical order, only compared with `--strict-column-order`.
+    pub position: i32,
+    /// `format_type(atttypid, atttypmod)`, e.g. `character varying(255)`.
+    pub data_type: String,
+    pub nullable: bool,
+    /// `pg_get_expr(adbin)`: server-normalised default expression.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// `always` or `by_default` for identity columns.
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// Generation expression of a `GENERATED ALWAYS AS (...) STORED` column.
+    #[serde(default)]
+    pub generated: Option<String>,
+    /// Collation when it differs from the type's default.
+    #[serde(default)]
+    pub collation: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constraint {
+    pub schema: String,
+    pub table: String,
+    pub name: String,
+    /// `primary_key`, `unique`, `check`, `foreign_key`, `exclusion`, `trigger`.
+    pub kind: String,
+    /// `pg_get_constraintdef`, e.g. `CHECK ((role)::text = ANY (...))`.
+    pub definition: String,
+    /// Constrained columns in key order.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// Referenced table for foreign keys (`schema.table`).
+    #[serde(default)]
+    pub references: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub schema: String,
+    pub table: String,
+    pub name: String,
+    /// `pg_get_indexdef`.
+    pub definition: String,
+    pub unique: bool,
+    pub primary: bool,
+    /// Name of the constraint this index implements, if any.
+    #[serde(default)]
+    pub constraint: Option<String>,
+    /// Indexed column names (expressions appear as their text).
+    #[serde(default)]
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub schema: String,
+    pub name: String,
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cycle: bool,
+    /// `schema.table.column` when the sequence is owned by a column.
+    #[serde(default)]
+    pub owned_by: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub acl: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct View {
+    pub schema: String,
+    pub name: String,
+    pub materialized: bool,
+    /// `pg_get_viewdef(oid, true)`.
+    pub definition: String,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub acl: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumType {
+    pub schema: String,
+    pub name: String,
+    /// Labels in sort order.
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    pub schema: String,
+    pub name: String,
+    pub data_type: String,
+    pub not_null: bool,
+    #[serde(default)]
+    pub default: Option<String>,
+    /// `pg_get_constraintdef` of each domain constraint, sorted.
+    #[serde(default)]
+    pub checks: Vec<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Function {
+    pub schema: String,
+    pub name: String,
+    /// `pg_get_function_identity_arguments`, part of the identity (overloads).
+    pub arguments: String,
+    /// `function`, `procedure`, `aggregate`, `window`.
+    pub kind: String,
+    #[serde(default)]
+    pub result: Option<String>,
+    pub language: String,
+    /// `pg_get_functiondef` (or the source for aggregates), `None` when the
+    /// connecting role may not read it.
+    #[serde(default)]
+    pub definition: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub acl: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    pub schema: String,
+    pub table: String,
+    pub name: String,
+    /// `pg_get_triggerdef`.
+    pub definition: String,
+    /// `O` origin/enabled, `D` disabled, `R` replica, `A` always.
+    pub enabled: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub name: String,
+    pub schema: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub schema: String,
+    pub table: String,
+    pub name: String,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE`, `DELETE`.
+    pub command: String,
+    pub permissive: bool,
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub using: Option<String>,
+    #[serde(default)]
+    pub with_check: Option<String>,
+}
+
+fn qualify(parts: &[&str]) -> String {
+    parts.join(".")
+}
+
+impl Table {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.name])
+    }
+}
+impl Column {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.table, &self.name])
+    }
+    pub fn table_key(&self) -> String {
+        qualify(&[&self.schema, &self.table])
+    }
+}
+impl Constraint {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.table, &self.name])
+    }
+    pub fn table_key(&self) -> String {
+        qualify(&[&self.schema, &self.table])
+    }
+}
+impl Index {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.name])
+    }
+    pub fn table_key(&self) -> String {
+        qualify(&[&self.schema, &self.table])
+    }
+}
+impl Sequence {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.name])
+    }
+}
+impl View {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.name])
+    }
+}
+impl EnumType {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.name])
+    }
+}
+impl Domain {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.name])
+    }
+}
+impl Function {
+    pub fn key(&self) -> String {
+        format!("{}.{}({})", self.schema, self.name, self.arguments)
+    }
+}
+impl Trigger {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.table, &self.name])
+    }
+}
+impl Extension {
+    pub fn key(&self) -> String {
+        self.name.clone()
+    }
+}
+impl Policy {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.table, &self.name])
+    }
+}
+
+impl Snapshot {
+    /// Look a table up by schema and name.
+    pub fn table(&self, schema: &str, name: &str) -> Option<&Table> {
+        self.tables
+            .iter()
+            .find(|t| t.schema == schema && t.name == name)
+    }
+
+    pub fn column(&self, schema: &str, table: &str, name: &str) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|c| c.schema == schema && c.table == table && c.name == name)
+    }
+
+    pub fn columns_of<'a>(&'a self, schema: &'a str, table: &'a str) -> impl Iterator<Item = &'a Column> + 'a {
+        self.columns
+            .iter()
+            .filter(move |c| c.schema == schema && c.table == table)
+    }
+
+    pub fn constraint(&self, schema: &str, table: &str, name: &str) -> Option<&Constraint> {
+        self.constraints
+            .iter()
+            .find(|c| c.schema == schema && c.table == table && c.name == name)
+    }
+
+    pub fn constraints_of<'a>(&'a self, schema: &'a str, table: &'a str) -> impl Iterator<Item = &'a Constraint> + 'a {
+        self.constraints
+            .iter()
+            .filter(move |c| c.schema == schema && c.table == table)
+    }
+
+    pub fn index(&self, schema: &str, name: &str) -> Option<&Index> {
+        self.indexes
+            .iter()
+            .find(|i| i.schema == schema && i.name == name)
+    }
+
+    /// Sort every collection by key, so that serialised snapshots are stable.
+    pub fn sort(&mut self) {
+        self.schemas.sort_by(|a, b| a.name.cmp(&b.name));
+        self.tables.sort_by_key(Table::key);
+        self.columns
+            .sort_by(|a, b| (a.table_key(), a.position).cmp(&(b.table_key(), b.position)));
+        self.constraints.sort_by_key(Constraint::key);
+        self.indexes.sort_by_key(Index::key);
+        self.sequences.sort_by_key(Sequence::key);
+        self.views.sort_by_key(View::key);
+        self.enums.sort_by_key(EnumType::key);
+        self.domains.sort_by_key(Domain::key);
+        self.functions.sort_by_key(Function::key);
+        self.triggers.sort_by_key(Trigger::key);
+        self.extensions.sort_by_key(Extension::key);
+        self.policies.sort_by_key(Policy::key);
+    }
+}
