@@ -8,3 +8,6 @@
 
 pub mod schema;
 pub mod migrations;
+pub mod cli;
+pub mod commands;
+pub mod exit;

@@ -1,3 +1,13 @@
-fn main() {
-    println!("driftcheck skeleton");
+use clap::Parser;
+use driftcheck::{cli::Cli, exit};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match driftcheck::commands::run(cli) {
+        Ok(code) => std::process::ExitCode::from(code as u8),
+        Err(error) => {
+            eprintln!("driftcheck: error: {error:#}");
+            std::process::ExitCode::from(exit::code_of(&error) as u8)
+        }
+    }
 }

@@ -1,0 +1,173 @@
+//! Command-line interface: argument definitions only. Behaviour lives in the
+//! modules the `commands` dispatch calls.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "driftcheck",
+    version,
+    about = "Tell when a PostgreSQL database has drifted from its Alembic migrations or from another environment",
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit codes: 0 no drift, 1 drift found, 2 usage or input error, 3 a required database or secret could not be reached."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the codebase revision graph (no database).
+    Graph(GraphArgs),
+    /// Save a schema snapshot of a database as JSON, for offline compares.
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// Where the migrations are.
+#[derive(Debug, Clone, Args, Default)]
+pub struct MigrationArgs {
+    /// Alembic version directory (repeatable). Default: from alembic.ini.
+    #[arg(long = "migrations", value_name = "DIR")]
+    pub migrations: Vec<PathBuf>,
+
+    /// alembic.ini to read (default: found in the current directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub alembic_ini: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub migrations: MigrationArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Which objects to introspect.
+#[derive(Debug, Clone, Args, Default)]
+pub struct SchemaFilterArgs {
+    /// Only introspect this schema (repeatable).
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
+
+    /// Skip this schema (repeatable).
+    #[arg(long = "exclude-schema", value_name = "NAME")]
+    pub exclude_schemas: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SnapshotArgs {
+    /// Database URL (libpq style; Unix sockets: postgresql:///db?host=/path).
+    #[arg(long, value_name = "URL", env = "DRIFTCHECK_LOCAL_URL", hide_env_values = true)]
+    pub url: String,
+
+    /// Output file (never overwritten; `-` for stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Alembic version table, `[schema.]name`.
+    #[arg(long, value_name = "[SCHEMA.]NAME")]
+    pub version_table: Option<String>,
+
+    #[command(flatten)]
+    pub filter: SchemaFilterArgs,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub migrations: MigrationArgs,
+
+    /// Local database URL (env DRIFTCHECK_LOCAL_URL, then DATABASE_URL).
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub local_url: Option<String>,
+
+    /// Use a saved snapshot (JSON) instead of a live local database.
+    #[arg(long, value_name = "FILE", conflicts_with = "local_url")]
+    pub local_snapshot: Option<PathBuf>,
+
+    /// Compare local against the codebase only; production is reported as skipped.
+    #[arg(long)]
+    pub skip_production: bool,
+
+    /// AWS Secrets Manager secret holding production credentials (env DRIFTCHECK_PROD_SECRET_ID).
+    #[arg(long, value_name = "ID")]
+    pub prod_secret_id: Option<String>,
+
+    /// Production database URL without Secrets Manager (env DRIFTCHECK_PROD_URL).
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub prod_url: Option<String>,
+
+    /// Use a saved snapshot (JSON) instead of a live production database.
+    #[arg(long, value_name = "FILE")]
+    pub prod_snapshot: Option<PathBuf>,
+
+    /// AWS region for Secrets Manager.
+    #[arg(long, value_name = "REGION")]
+    pub aws_region: Option<String>,
+
+    /// AWS profile for Secrets Manager.
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
+
+    /// Production unavailable is an error (exit 3) instead of a degraded report.
+    #[arg(long)]
+    pub require_production: bool,
+
+    /// Alembic version table, `[schema.]name` (default alembic_version).
+    #[arg(long, value_name = "[SCHEMA.]NAME")]
+    pub version_table: Option<String>,
+
+    #[command(flatten)]
+    pub filter: SchemaFilterArgs,
+
+    /// Report column order differences between local and production.
+    #[arg(long)]
+    pub strict_column_order: bool,
+
+    /// Compare grants (ACLs).
+    #[arg(long)]
+    pub include_privileges: bool,
+
+    /// Compare object owners.
+    #[arg(long)]
+    pub include_owners: bool,
+
+    /// Markdown report path (`-` = stdout). Default: a new file under drift-reports/.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_report")]
+    pub report: Option<PathBuf>,
+
+    /// Do not write a markdown report.
+    #[arg(long)]
+    pub no_report: bool,
+
+    /// What goes to stdout.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write an incident (RIS) draft when drift is found.
+    #[arg(long)]
+    pub create_ris: bool,
+
+    /// Directory for RIS drafts (default: config, else docs/ris/ when it exists).
+    #[arg(long, value_name = "DIR")]
+    pub ris_dir: Option<PathBuf>,
+
+    /// driftcheck.toml (default: found in the current directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}

@@ -1,0 +1,26 @@
+//! One function per subcommand; each returns the exit code of a run that
+//! completed, or an error that `main` reports (see `exit`).
+
+pub mod graph;
+pub mod snapshot;
+
+use crate::cli::{Cli, Command};
+use crate::exit::ExitCode;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Graph(args)) => graph::run(&args),
+        Some(Command::Snapshot(args)) => snapshot::run(&args),
+        None => anyhow::bail!("the check is not implemented yet"),
+    }
+}
+
+/// Run async work (database, AWS) on the process's one tokio runtime.
+/// Current-thread: the work is I/O-bound, and two connections interleave fine on it.
+pub(crate) fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("failed to start the tokio runtime")
+        .block_on(future)
+}
