@@ -11,3 +11,4 @@ pub mod migrations;
 pub mod cli;
 pub mod commands;
 pub mod exit;
+pub mod fsutil;
