@@ -14,3 +14,4 @@ pub mod exit;
 pub mod fsutil;
 pub mod report;
 pub mod config;
+pub mod diagnosis;
