@@ -15,3 +15,5 @@ pub mod fsutil;
 pub mod report;
 pub mod config;
 pub mod diagnosis;
+pub mod render;
+pub mod check;
