@@ -589,6 +589,28 @@ fn sessions_are_read_only_and_named_driftcheck_at_the_server() {
             .trim(),
         "0"
     );
+
+    // Options smuggled in through the URL cannot turn the safety settings off.
+    let sneaky_url = format!(
+        "{}&options=-c%20default_transaction_read_only%3Doff&application_name=other",
+        cluster.url_with_password("ro")
+    );
+    let target = database::parse_target(&sneaky_url, Role::Local).unwrap();
+    runtime().block_on(async {
+        let mut conn = database::connect(&target, &Timeouts::default())
+            .await
+            .unwrap();
+        let read_only: String = sqlx::query_scalar("SHOW default_transaction_read_only")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(read_only, "on");
+        let name: String = sqlx::query_scalar("SHOW application_name")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(name, "driftcheck");
+    });
 }
 
 #[test]
@@ -608,4 +630,60 @@ fn read_database_reports_unreachable_socket_with_exit_3() {
     );
     assert_eq!(error.exit_code(), driftcheck::exit::ExitCode::Unreachable);
     assert!(!error.to_string().contains(APP_PASSWORD));
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_with_exit_3() {
+    // A socket that accepts connections but never speaks: a hung server.
+    let dir = tempfile::tempdir().unwrap();
+    let _listener =
+        std::os::unix::net::UnixListener::bind(dir.path().join(".s.PGSQL.5432")).unwrap();
+    let url = format!(
+        "postgresql://app:{APP_PASSWORD}@/db?host={}",
+        dir.path().display()
+    );
+    let target = database::parse_target(&url, Role::Local).unwrap();
+    let options = ReadOptions {
+        timeouts: Timeouts {
+            connect: std::time::Duration::from_secs(1),
+            ..Timeouts::default()
+        },
+        ..ReadOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let error = runtime()
+        .block_on(database::read_database(&target, &options))
+        .unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(
+        matches!(error, database::DbError::Timeout { seconds: 1, .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains(r#"database "db""#), "{error}");
+    assert_eq!(error.exit_code(), driftcheck::exit::ExitCode::Unreachable);
+}
+
+#[test]
+fn statement_timeout_is_enforced_by_the_server_and_reported() {
+    let cluster = Cluster::start();
+    cluster.create_database("slow");
+    let target = database::parse_target(&cluster.url_with_password("slow"), Role::Local).unwrap();
+    let timeouts = Timeouts {
+        statement: std::time::Duration::from_secs(1),
+        ..Timeouts::default()
+    };
+    runtime().block_on(async {
+        let mut conn = database::connect(&target, &timeouts).await.unwrap();
+        let started = std::time::Instant::now();
+        let error = sqlx::query("SELECT pg_sleep(10)")
+            .execute(&mut conn)
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let error = target.error(error, "a slow query", &timeouts);
+        assert!(
+            matches!(error, database::DbError::Timeout { seconds: 1, .. }),
+            "{error}"
+        );
+    });
 }
