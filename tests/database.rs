@@ -487,6 +487,10 @@ fn assert_only_reads(statements: &[String]) {
             _ => false,
         };
         assert!(read, "driftcheck sent a non-read statement: {statement}");
+        // The one setting driftcheck changes is transaction-local (is_local = true).
+        if upper.contains("SET_CONFIG") {
+            assert!(upper.ends_with(", TRUE)"), "session-wide setting: {statement}");
+        }
     }
 }
 
