@@ -489,7 +489,10 @@ fn assert_only_reads(statements: &[String]) {
         assert!(read, "driftcheck sent a non-read statement: {statement}");
         // The one setting driftcheck changes is transaction-local (is_local = true).
         if upper.contains("SET_CONFIG") {
-            assert!(upper.ends_with(", TRUE)"), "session-wide setting: {statement}");
+            assert!(
+                upper.ends_with(", TRUE)"),
+                "session-wide setting: {statement}"
+            );
         }
     }
 }
