@@ -6,14 +6,15 @@
 //! for production credentials) → `diagnosis` / `compare` → `report` model →
 //! `render` (terminal, markdown, JSON) and `incident` (RIS drafts).
 
-pub mod schema;
-pub mod migrations;
+pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod database;
+pub mod diagnosis;
 pub mod exit;
 pub mod fsutil;
-pub mod report;
-pub mod config;
-pub mod diagnosis;
+pub mod migrations;
 pub mod render;
-pub mod check;
+pub mod report;
+pub mod schema;
