@@ -73,8 +73,7 @@ pub fn build_report(
                     version_table_name: input.version_table_name,
                     user_tables,
                     database: database.clone(),
-                    server_version: Some(snapshot.server_version.clone())
-                        .filter(|v| !v.is_empty()),
+                    server_version: Some(snapshot.server_version.clone()).filter(|v| !v.is_empty()),
                 };
                 let (report, target_findings) =
                     diagnosis::diagnose(codebase, &target_input, &mut |rev: &Revision| {
@@ -111,7 +110,11 @@ pub fn build_report(
             message: format!(
                 "{} schema difference{} between local and production (see the schema diff)",
                 input.schema_diff.len(),
-                if input.schema_diff.len() == 1 { "" } else { "s" }
+                if input.schema_diff.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             ),
             suggestion: None,
             target: None,

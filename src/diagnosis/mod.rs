@@ -72,7 +72,10 @@ pub fn diagnose(
         report.state = TargetState::Uninitialized;
         report.message = format!(
             "version table `{}` is empty: Alembic has never stamped this database",
-            input.version_table.map(|t| t.name.as_str()).unwrap_or(input.version_table_name)
+            input
+                .version_table
+                .map(|t| t.name.as_str())
+                .unwrap_or(input.version_table_name)
         );
         findings.push(uninitialized_finding(codebase, input, &report.message));
         report.pending = pending_items(codebase, &codebase.pending(&[]), assess);
@@ -215,7 +218,11 @@ pub fn diagnose(
             "at {}; {} behind head {}",
             join_ids(&effective),
             count(report.pending.len(), "migration"),
-            heads.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+            heads
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     (report, findings)
@@ -393,7 +400,10 @@ pub fn codebase_findings(codebase: &Codebase) -> Vec<Finding> {
                 _ => p.message.clone(),
             },
             suggestion: (p.code == "multiple_heads").then(|| {
-                format!("alembic merge -m \"merge heads\" {}", codebase.heads.join(" "))
+                format!(
+                    "alembic merge -m \"merge heads\" {}",
+                    codebase.heads.join(" ")
+                )
             }),
             target: None,
         })

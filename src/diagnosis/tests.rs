@@ -81,7 +81,10 @@ fn ris_052_renamed_with_one_migration_applied_by_hand() {
     let (report, findings) = run(
         &codebase,
         Some(&table(&["394c8c3cbf42"])),
-        &[("20251230_1700", "applied"), ("20251230_1900", "not_applied")],
+        &[
+            ("20251230_1700", "applied"),
+            ("20251230_1900", "not_applied"),
+        ],
     );
     assert_eq!(report.state, TargetState::Renamed);
     assert_eq!(report.current, vec!["394c8c3cbf42"]);
@@ -89,7 +92,10 @@ fn ris_052_renamed_with_one_migration_applied_by_hand() {
     let pending: Vec<_> = report.pending.iter().map(|p| p.revision.as_str()).collect();
     assert_eq!(pending, vec!["20251230_1700", "20251230_1900"]);
     let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
-    assert_eq!(codes, vec!["renamed_revision", "applied_by_hand", "not_applied"]);
+    assert_eq!(
+        codes,
+        vec!["renamed_revision", "applied_by_hand", "not_applied"]
+    );
     assert_eq!(
         suggestions(&findings),
         vec![
@@ -181,7 +187,10 @@ fn missing_and_empty_version_tables_are_uninitialized() {
     let (missing, findings) = run(&codebase, None, &[]);
     assert_eq!(missing.state, TargetState::Uninitialized);
     assert_eq!(missing.pending.len(), codebase.revisions.len());
-    assert_eq!(findings[0].suggestion.as_deref(), Some("alembic upgrade heads"));
+    assert_eq!(
+        findings[0].suggestion.as_deref(),
+        Some("alembic upgrade heads")
+    );
     let (empty, _) = run(&codebase, Some(&table(&[])), &[]);
     assert_eq!(empty.state, TargetState::Uninitialized);
     assert!(empty.message.contains("empty"), "{}", empty.message);

@@ -58,7 +58,10 @@ pub fn markdown_report(report: &CheckReport) -> String {
         .collect();
     if !fixes.is_empty() {
         let _ = writeln!(w, "## What to do\n");
-        let _ = writeln!(w, "Run in this order, from the Alembic project directory:\n");
+        let _ = writeln!(
+            w,
+            "Run in this order, from the Alembic project directory:\n"
+        );
         for (index, (finding, suggestion)) in fixes.iter().enumerate() {
             let target = finding.target.as_deref().unwrap_or("codebase");
             let _ = writeln!(

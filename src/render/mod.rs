@@ -45,7 +45,11 @@ pub fn verdict(report: &CheckReport) -> String {
         parts.push(format!(
             "{} schema difference{}",
             report.schema_diff.len(),
-            if report.schema_diff.len() == 1 { "" } else { "s" }
+            if report.schema_diff.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
         ));
     }
     let errors = report

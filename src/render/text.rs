@@ -41,7 +41,10 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
         Status::Drift => style.paint("1;31", &verdict_line),
         Status::Error => style.paint("1;33", &verdict_line),
     };
-    out.push_str(&format!("driftcheck {} — {painted}\n\n", report.driftcheck_version));
+    out.push_str(&format!(
+        "driftcheck {} — {painted}\n\n",
+        report.driftcheck_version
+    ));
 
     let mut table = Table::new();
     table
@@ -98,7 +101,10 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
                 Severity::Warning => style.paint("33", label),
                 Severity::Info => style.paint("36", label),
             };
-            out.push_str(&format!("  {label} [{}] {}\n", finding.code, finding.message));
+            out.push_str(&format!(
+                "  {label} [{}] {}\n",
+                finding.code, finding.message
+            ));
             if let Some(suggestion) = &finding.suggestion {
                 out.push_str(&format!("      fix: {suggestion}\n"));
             }
