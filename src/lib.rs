@@ -13,3 +13,4 @@ pub mod commands;
 pub mod exit;
 pub mod fsutil;
 pub mod report;
+pub mod incident;
