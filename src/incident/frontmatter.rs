@@ -16,9 +16,19 @@ pub fn render_front_matter(config: &RisConfig, ctx: &RisContext) -> String {
     let soc2 = &config.compliance.soc2;
     let today = ctx.today.format("%Y-%m-%d").to_string();
     let mut out = String::from("---\ncompliance:\n  hipaa:\n");
-    push_bool(&mut out, 4, "access-audit-required", hipaa.access_audit_required);
+    push_bool(
+        &mut out,
+        4,
+        "access-audit-required",
+        hipaa.access_audit_required,
+    );
     push_list(&mut out, 4, "controls", &hipaa.controls);
-    push_bool(&mut out, 4, "encryption-required", hipaa.encryption_required);
+    push_bool(
+        &mut out,
+        4,
+        "encryption-required",
+        hipaa.encryption_required,
+    );
     push_str(&mut out, 4, "phi-contains", &hipaa.phi_contains);
     push_str(&mut out, 4, "retention-period", &hipaa.retention_period);
     push_str(&mut out, 4, "review-frequency", &hipaa.review_frequency);
@@ -101,9 +111,9 @@ fn is_plain_safe(value: &str) -> bool {
     }
     // Numbers with `_` separators, dates, times: digits and punctuation only.
     let numeric_like = first.is_ascii_digit()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | '_' | '+' | ' ' | 'T' | 't'));
+        && value.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | '_' | '+' | ' ' | 'T' | 't')
+        });
     !numeric_like
 }
 

@@ -271,7 +271,15 @@ pub fn write_draft(
     let path = create_exclusive(&resolved_dir, numbering.next, |n| {
         (
             draft_file_name(n, numbering.width, report),
-            render_draft(n, numbering.width, report, ctx, config, &related, &resolved_dir),
+            render_draft(
+                n,
+                numbering.width,
+                report,
+                ctx,
+                config,
+                &related,
+                &resolved_dir,
+            ),
         )
     })?;
     Ok(Some(path))

@@ -169,7 +169,10 @@ pub fn related_keys(report: &CheckReport) -> Vec<String> {
 
 /// Earlier RIS documents in `dir` (by file name or title) that mention a
 /// finding code or revision id of `report`, by file name.
-pub fn find_related(dir: &Path, report: &CheckReport) -> Result<Vec<RelatedIncident>, IncidentError> {
+pub fn find_related(
+    dir: &Path,
+    report: &CheckReport,
+) -> Result<Vec<RelatedIncident>, IncidentError> {
     let keys = related_keys(report);
     Ok(markdown_files(dir)?
         .into_iter()
@@ -204,7 +207,10 @@ mod tests {
 
     #[test]
     fn file_names_carry_numbers_case_insensitively() {
-        assert_eq!(number_from_file_name("ris-052-schema-drift.md"), Some((52, 3)));
+        assert_eq!(
+            number_from_file_name("ris-052-schema-drift.md"),
+            Some((52, 3))
+        );
         assert_eq!(number_from_file_name("RIS-9-x.MD"), Some((9, 1)));
         assert_eq!(number_from_file_name("ris-0007.md"), Some((7, 4)));
         assert_eq!(number_from_file_name("ris-notes.md"), None);
@@ -233,7 +239,13 @@ mod tests {
         );
         assert_eq!(numbering_from(&[(7, 4)]), Numbering { next: 8, width: 4 });
         // 123 shows no padding: the default stays.
-        assert_eq!(numbering_from(&[(123, 3)]), Numbering { next: 124, width: 3 });
+        assert_eq!(
+            numbering_from(&[(123, 3)]),
+            Numbering {
+                next: 124,
+                width: 3
+            }
+        );
         assert_eq!(numbering_from(&[(9, 1)]), Numbering { next: 10, width: 3 });
     }
 }

@@ -53,7 +53,10 @@ fn drifting(report: &CheckReport) -> Vec<(&str, &TargetReport)> {
 }
 
 fn not_examined(target: &TargetReport) -> bool {
-    matches!(target.state, TargetState::Skipped | TargetState::Unreachable)
+    matches!(
+        target.state,
+        TargetState::Skipped | TargetState::Unreachable
+    )
 }
 
 /// `local` → `Local`, `production` → `Production`.
@@ -91,10 +94,7 @@ fn heads(report: &CheckReport) -> String {
 
 /// Severity and the one clause that says why.
 pub fn severity(report: &CheckReport) -> (SeverityLevel, String) {
-    if let Some(prod) = report
-        .target("production")
-        .filter(|t| t.state.is_drift())
-    {
+    if let Some(prod) = report.target("production").filter(|t| t.state.is_drift()) {
         let why = match prod.state {
             TargetState::Behind => format!(
                 "production database is {} behind the codebase head",
@@ -104,17 +104,20 @@ pub fn severity(report: &CheckReport) -> (SeverityLevel, String) {
                 "production database is stamped with a renamed revision".to_string()
             }
             other => format!(
-                "production database has drifted from the codebase ({})",
-                other.as_str()
+                "production database has drifted from the codebase: {}",
+                state_words(other)
             ),
         };
         return (SeverityLevel::High, why);
     }
     let drifting = drifting(report);
     if !drifting.is_empty() {
-        let names: Vec<String> = drifting.iter().map(|(n, _)| format!("{n} database")).collect();
+        let names: Vec<String> = drifting
+            .iter()
+            .map(|(n, _)| format!("{n} database"))
+            .collect();
         let production = match report.target("production") {
-            Some(t) if not_examined(t) => format!("production was not compared ({})", t.state.as_str()),
+            Some(t) if not_examined(t) => format!("production was {}", state_words(t.state)),
             Some(_) => "production matches the codebase".to_string(),
             None => "production was not part of the check".to_string(),
         };
@@ -124,10 +127,18 @@ pub fn severity(report: &CheckReport) -> (SeverityLevel, String) {
         );
     }
     if !report.codebase.problems.is_empty() {
-        let codes: Vec<String> = report.codebase.problems.iter().map(|p| p.code.clone()).collect();
+        let codes: Vec<String> = report
+            .codebase
+            .problems
+            .iter()
+            .map(|p| p.code.clone())
+            .collect();
         return (
             SeverityLevel::Medium,
-            format!("the codebase migration graph is defective ({})", codes.join(", ")),
+            format!(
+                "the codebase migration graph is defective: {}",
+                codes.join(", ")
+            ),
         );
     }
     if !report.schema_diff.is_empty() {
@@ -187,7 +198,11 @@ pub fn draft_title(report: &CheckReport) -> String {
     let graph_title = (!graph.is_empty()).then(|| {
         format!(
             "Migration Graph Defect: {}",
-            graph.iter().map(|c| title_case(c)).collect::<Vec<_>>().join(", ")
+            graph
+                .iter()
+                .map(|c| title_case(c))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     });
     let title = match (parts.is_empty(), graph_title) {
@@ -378,7 +393,17 @@ impl Draft<'_> {
             .map(|(n, _)| format!("{} DB", env(n)))
             .collect();
         if drifting.is_empty() {
-            out.push_str("driftcheck found drift between the codebase and its migration state:\n");
+            let what = if self.report.codebase.problems.is_empty() {
+                "The codebase and its databases disagree"
+            } else {
+                "The codebase migration graph is defective"
+            };
+            let _ = writeln!(
+                out,
+                "{what} (detected by driftcheck {}, {}):",
+                one_line(&self.ctx.driftcheck_version),
+                self.detected()
+            );
         } else {
             let _ = writeln!(
                 out,
@@ -393,26 +418,32 @@ impl Draft<'_> {
             if not_examined(t) {
                 let _ = write!(out, "not compared ({})", state_words(t.state));
             } else {
-                let current = if t.current.is_empty() {
+                let current: Vec<String> = t
+                    .current
+                    .iter()
+                    .map(|id| {
+                        let renamed = t.renamed.iter().find(|r| &r.stored == id);
+                        let unknown = t.unknown.iter().find(|u| &u.stored == id);
+                        match (renamed, unknown) {
+                            (Some(r), _) => {
+                                format!("{} (old id of {})", code(id), code(&r.revision))
+                            }
+                            (None, Some(u)) if !u.nearest.is_empty() => format!(
+                                "{} (unknown to the codebase; nearest: {})",
+                                code(id),
+                                ids(&u.nearest)
+                            ),
+                            (None, Some(_)) => format!("{} (unknown to the codebase)", code(id)),
+                            (None, None) => code(id),
+                        }
+                    })
+                    .collect();
+                let current = if current.is_empty() {
                     "no version row".to_string()
                 } else {
-                    ids(&t.current)
+                    current.join(", ")
                 };
                 let _ = write!(out, "{current} — {}", state_words(t.state));
-                for renamed in &t.renamed {
-                    let _ = write!(
-                        out,
-                        "; {} is the old id of {}",
-                        code(&renamed.stored),
-                        code(&renamed.revision)
-                    );
-                }
-                for unknown in &t.unknown {
-                    let _ = write!(out, "; {} is unknown to the codebase", code(&unknown.stored));
-                    if !unknown.nearest.is_empty() {
-                        let _ = write!(out, " (nearest: {})", ids(&unknown.nearest));
-                    }
-                }
                 if let Some(db) = &t.database {
                     let _ = write!(out, " ({})", one_line(db));
                 }
@@ -448,14 +479,20 @@ impl Draft<'_> {
                 }
                 let _ = write!(out, " — evidence: {}", evidence_words(&pending.evidence));
                 if !pending.details.is_empty() {
-                    let details: Vec<String> = pending.details.iter().map(|d| one_line(d)).collect();
+                    let details: Vec<String> =
+                        pending.details.iter().map(|d| one_line(d)).collect();
                     let _ = write!(out, ": {}", details.join("; "));
                 }
                 out.push('\n');
             }
         }
         for problem in &self.report.codebase.problems {
-            let _ = write!(out, "- Codebase problem {}: {}", code(&problem.code), one_line(&problem.message));
+            let _ = write!(
+                out,
+                "- Codebase problem {}: {}",
+                code(&problem.code),
+                one_line(&problem.message)
+            );
             if let Some(file) = &problem.file {
                 let location = match problem.line {
                     Some(line) => format!("{}:{line}", self.display_path(file)),
@@ -490,15 +527,17 @@ impl Draft<'_> {
             }
             let _ = write!(
                 out,
-                "\n**Note**: {} database comparison not performed ({})",
+                "\n**Note**: {} database comparison not performed ({}",
                 env(name),
                 state_words(t.state)
             );
-            if !t.message.trim().is_empty() {
-                let _ = write!(out, ": {}", one_line(&t.message));
-            }
             if let Some(reason) = &t.reason {
-                let _ = write!(out, " (reason: {})", code(reason));
+                let _ = write!(out, ": {}", code(reason));
+            }
+            out.push(')');
+            let message = one_line(&t.message);
+            if !message.is_empty() {
+                let _ = write!(out, " — {}", message.trim_end_matches('.'));
             }
             out.push_str(".\n");
         }
@@ -520,7 +559,9 @@ impl Draft<'_> {
 
     fn root_cause(&self, out: &mut String) {
         out.push_str("## Root Cause\n\n");
-        out.push_str("Candidate causes, each with the evidence driftcheck found (confirm or strike):\n\n");
+        out.push_str(
+            "Candidate causes, each with the evidence driftcheck found (confirm or strike):\n\n",
+        );
         let mut causes: Vec<(String, String, Vec<&Finding>)> = Vec::new();
         for (name, t) in targets(self.report) {
             let who = format!("{} DB", env(name));
@@ -577,7 +618,11 @@ impl Draft<'_> {
                         "{} {} not run on the {who}: no trace of {} in its schema",
                         and_list(&list),
                         if never.len() == 1 { "was" } else { "were" },
-                        if never.len() == 1 { "its changes" } else { "their changes" }
+                        if never.len() == 1 {
+                            "its changes"
+                        } else {
+                            "their changes"
+                        }
                     ),
                     self.findings_for(&["not_applied", "behind", "pending_migrations"], Some(name)),
                 ));
@@ -671,7 +716,11 @@ impl Draft<'_> {
             .collect();
         for finding in &self.report.findings {
             if !covered.contains(&(finding as *const Finding)) {
-                causes.push((title_case(&finding.code), one_line(&finding.message), vec![finding]));
+                causes.push((
+                    title_case(&finding.code),
+                    one_line(&finding.message),
+                    vec![finding],
+                ));
             }
         }
         for (i, (heading, text, findings)) in causes.iter().enumerate() {
@@ -697,7 +746,11 @@ impl Draft<'_> {
     fn impact(&self, out: &mut String) {
         out.push_str("## Impact\n\n");
         let mut lines: Vec<String> = Vec::new();
-        if self.report.target("production").is_some_and(|t| t.state.is_drift()) {
+        if self
+            .report
+            .target("production")
+            .is_some_and(|t| t.state.is_drift())
+        {
             lines.push("Production runs code against a schema it was not written for: requests touching the changed tables may fail".to_string());
         }
         for (name, t) in drifting(self.report) {
@@ -732,12 +785,25 @@ impl Draft<'_> {
                     and_list(&missing)
                 ));
             }
+            if t.state == TargetState::Uninitialized {
+                lines.push(format!(
+                    "`alembic upgrade` on the {who} would run every migration from the start, against tables that may already exist"
+                ));
+            }
             if name == "local" {
-                lines.push("Local development environment out of sync with the codebase".to_string());
+                lines.push(
+                    "Local development environment out of sync with the codebase".to_string(),
+                );
             }
         }
-        if graph_problem_codes(self.report).iter().any(|c| c == "multiple_heads") {
-            lines.push("`alembic upgrade head` refuses to run while the graph has several heads".to_string());
+        if graph_problem_codes(self.report)
+            .iter()
+            .any(|c| c == "multiple_heads")
+        {
+            lines.push(
+                "`alembic upgrade head` refuses to run while the graph has several heads"
+                    .to_string(),
+            );
         }
         if !self.report.schema_diff.is_empty() {
             lines.push("Behaviour tested locally may differ in production".to_string());
@@ -763,7 +829,10 @@ impl Draft<'_> {
         let mut seen = BTreeSet::new();
         let mut any = false;
         for finding in &self.report.findings {
-            let Some(suggestion) = finding.suggestion.as_deref().filter(|s| !s.trim().is_empty())
+            let Some(suggestion) = finding
+                .suggestion
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
             else {
                 continue;
             };
@@ -795,29 +864,37 @@ impl Draft<'_> {
 
     fn prevention(&self, out: &mut String) {
         out.push_str("## Prevention\n\n");
-        out.push_str("- [ ] Add `driftcheck` as a pre-deployment CI gate (exit code 1 fails the pipeline)\n");
+        out.push_str(
+            "- [ ] Add `driftcheck` as a pre-deployment CI gate (exit code 1 fails the pipeline)\n",
+        );
         out.push_str("- [ ] Schedule a nightly `driftcheck` run against production (cron job or scheduled CI)\n");
         out.push_str("- [ ] Alert on drift: send a non-zero exit of the nightly run to the on-call channel\n");
         let any_target = |f: &dyn Fn(&TargetReport) -> bool| self.report.targets.values().any(f);
         if any_target(&|t| !t.renamed.is_empty()) {
             out.push_str("- [ ] Never rewrite the ids of applied migrations; when ids must change, re-stamp every environment in the same change\n");
         }
-        if any_target(&|t| t.pending.iter().any(|p| p.evidence == "applied" || p.evidence == "partial")) {
+        if any_target(&|t| {
+            t.pending
+                .iter()
+                .any(|p| p.evidence == "applied" || p.evidence == "partial")
+        }) {
             out.push_str("- [ ] Change schemas only through `alembic upgrade`, never by hand\n");
         }
-        if graph_problem_codes(self.report).iter().any(|c| c == "multiple_heads") {
+        if graph_problem_codes(self.report)
+            .iter()
+            .any(|c| c == "multiple_heads")
+        {
             out.push_str("- [ ] Fail CI when `driftcheck graph` shows several heads\n");
         }
         for (name, t) in targets(self.report) {
             if not_examined(t) {
+                let why = match &t.reason {
+                    Some(reason) => format!("{}: {}", state_words(t.state), code(reason)),
+                    None => state_words(t.state).to_string(),
+                };
                 let _ = writeln!(
                     out,
-                    "- [ ] Restore driftcheck's read-only access to the {} database{}",
-                    name,
-                    t.reason
-                        .as_deref()
-                        .map(|r| format!(" ({})", code(r)))
-                        .unwrap_or_default()
+                    "- [ ] Give driftcheck read-only access to the {name} database and compare it on every run ({why} this time)"
                 );
             }
         }
@@ -827,7 +904,9 @@ impl Draft<'_> {
     fn related_incidents(&self, out: &mut String) {
         out.push_str("## Related Incidents\n\n");
         if self.related.is_empty() {
-            out.push_str("- None found: no earlier RIS document mentions these revisions or findings\n\n");
+            out.push_str(
+                "- None found: no earlier RIS document mentions these revisions or findings\n\n",
+            );
             return;
         }
         for incident in self.related {
@@ -885,11 +964,20 @@ impl Draft<'_> {
             }
         }
         for (file, purposes) in rows {
-            let _ = writeln!(out, "| {} | {} |", self.file_link(&file), purposes.join("; "));
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                self.file_link(&file),
+                purposes.join("; ")
+            );
         }
         if let Some(report_path) = &self.ctx.report_path {
             let path = report_path.to_string_lossy();
-            let _ = writeln!(out, "| {} | driftcheck drift report of this detection |", self.file_link(&path));
+            let _ = writeln!(
+                out,
+                "| {} | driftcheck drift report of this detection |",
+                self.file_link(&path)
+            );
         }
         let _ = writeln!(
             out,
@@ -943,7 +1031,10 @@ impl Draft<'_> {
         rows.push((
             detected.clone(),
             if states.is_empty() {
-                format!("Drift detected by driftcheck {}", cell(&self.ctx.driftcheck_version))
+                format!(
+                    "Drift detected by driftcheck {}",
+                    cell(&self.ctx.driftcheck_version)
+                )
             } else {
                 format!(
                     "Drift detected by driftcheck {} ({})",
@@ -975,7 +1066,10 @@ impl Draft<'_> {
                     out,
                     "- [ ] {} database verified (not compared: {})",
                     env(name),
-                    t.reason.as_deref().map(one_line).unwrap_or_else(|| state_words(t.state).to_string())
+                    t.reason
+                        .as_deref()
+                        .map(one_line)
+                        .unwrap_or_else(|| state_words(t.state).to_string())
                 );
             }
         }
@@ -1038,7 +1132,10 @@ mod tests {
                     })
                     .collect(),
             },
-            targets: targets.into_iter().map(|(n, t)| (n.to_string(), t)).collect(),
+            targets: targets
+                .into_iter()
+                .map(|(n, t)| (n.to_string(), t))
+                .collect(),
             schema_diff: vec![],
             schema_diff_ignored: BTreeMap::new(),
             findings: vec![Finding {
@@ -1075,14 +1172,20 @@ mod tests {
     fn production_behind_is_high() {
         let r = report(
             vec![
-                ("local", TargetReport::not_examined(TargetState::AtHead, "", "")),
+                (
+                    "local",
+                    TargetReport::not_examined(TargetState::AtHead, "", ""),
+                ),
                 ("production", behind(2)),
             ],
             vec![],
         );
         let (level, why) = severity(&r);
         assert_eq!(level, SeverityLevel::High);
-        assert_eq!(why, "production database is 2 migrations behind the codebase head");
+        assert_eq!(
+            why,
+            "production database is 2 migrations behind the codebase head"
+        );
         assert_eq!(draft_slug(&r), "schema-drift-production-behind");
         assert_eq!(
             draft_title(&r),
@@ -1104,22 +1207,37 @@ mod tests {
         );
         let (level, why) = severity(&r);
         assert_eq!(level, SeverityLevel::Medium);
-        assert!(why.contains("local database") && why.contains("skipped"), "{why}");
+        assert!(
+            why.contains("local database") && why.contains("skipped"),
+            "{why}"
+        );
 
         let graph = report(vec![], vec!["multiple_heads"]);
         let (level, why) = severity(&graph);
         assert_eq!(level, SeverityLevel::Medium);
         assert!(why.contains("multiple_heads"), "{why}");
         assert_eq!(draft_slug(&graph), "graph-multiple-heads");
-        assert_eq!(draft_title(&graph), "Migration Graph Defect: Multiple Heads");
+        assert_eq!(
+            draft_title(&graph),
+            "Migration Graph Defect: Multiple Heads"
+        );
     }
 
     #[test]
     fn file_names_are_padded_and_slugged() {
         let r = report(vec![("local", behind(1))], vec![]);
-        assert_eq!(draft_file_name(53, 3, &r), "ris-053-schema-drift-local-behind.md");
-        assert_eq!(draft_file_name(8, 4, &r), "ris-0008-schema-drift-local-behind.md");
-        assert_eq!(draft_file_name(1234, 3, &r), "ris-1234-schema-drift-local-behind.md");
+        assert_eq!(
+            draft_file_name(53, 3, &r),
+            "ris-053-schema-drift-local-behind.md"
+        );
+        assert_eq!(
+            draft_file_name(8, 4, &r),
+            "ris-0008-schema-drift-local-behind.md"
+        );
+        assert_eq!(
+            draft_file_name(1234, 3, &r),
+            "ris-1234-schema-drift-local-behind.md"
+        );
     }
 
     #[test]

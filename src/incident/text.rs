@@ -6,11 +6,7 @@ use std::path::{Component, Path, PathBuf};
 /// `text` as an inline code span, choosing a fence the text cannot close.
 pub fn code(text: &str) -> String {
     let text = one_line(text);
-    let longest_run = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     if longest_run == 0 {
         return format!("`{text}`");
     }
@@ -217,7 +213,10 @@ mod tests {
             redact_secrets("postgresql:///db?host=/tmp/x"),
             "postgresql:///db?host=/tmp/x"
         );
-        assert_eq!(redact_secrets("postgresql://app@db/x"), "postgresql://app@db/x");
+        assert_eq!(
+            redact_secrets("postgresql://app@db/x"),
+            "postgresql://app@db/x"
+        );
         assert_eq!(redact_secrets("no url here"), "no url here");
     }
 
@@ -229,7 +228,10 @@ mod tests {
 
     #[test]
     fn tokens_match_whole_identifiers_only() {
-        assert!(contains_token("stamped `394c8c3cbf42` here", "394c8c3cbf42"));
+        assert!(contains_token(
+            "stamped `394c8c3cbf42` here",
+            "394c8c3cbf42"
+        ));
         assert!(contains_token("394c8c3cbf42", "394c8c3cbf42"));
         assert!(!contains_token("20251230_1700", "20251230_17"));
         assert!(!contains_token("x394c8c3cbf42", "394c8c3cbf42"));
@@ -263,10 +265,15 @@ mod tests {
 
     #[test]
     fn timestamps_and_headers() {
-        assert_eq!(short_timestamp("2025-12-30 16:43:12.345678"), "2025-12-30 16:43");
+        assert_eq!(
+            short_timestamp("2025-12-30 16:43:12.345678"),
+            "2025-12-30 16:43"
+        );
         assert_eq!(short_timestamp("yesterday"), "yesterday");
         assert_eq!(
-            create_date_header("\"\"\"merge\n\nRevision ID: x\nCreate Date: 2025-12-30 16:43:00\n\"\"\"\n"),
+            create_date_header(
+                "\"\"\"merge\n\nRevision ID: x\nCreate Date: 2025-12-30 16:43:00\n\"\"\"\n"
+            ),
             Some("2025-12-30 16:43:00".to_string())
         );
         assert_eq!(title_case("multiple_heads"), "Multiple Heads");
