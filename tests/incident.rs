@@ -578,14 +578,27 @@ fn files_and_timeline_tables() {
     assert_eq!(timeline[4][1], "RIS-053 drafted");
 }
 
-#[test]
-fn ris052_snapshot() {
-    let related = [RelatedIncident {
+fn ris051_related() -> [RelatedIncident; 1] {
+    [RelatedIncident {
         path: PathBuf::from(RIS_DIR).join("ris-051-migration-deployment-gap.md"),
         title: "RIS-051: Migration Deployment Gap".into(),
         mentions: vec!["not_applied".into(), "20251230_1700".into()],
-    }];
-    insta::assert_snapshot!(render_ris052(&related));
+    }]
+}
+
+#[test]
+fn ris052_snapshot() {
+    insta::assert_snapshot!(render_ris052(&ris051_related()));
+}
+
+#[test]
+fn the_documented_example_is_what_driftcheck_writes() {
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ris.md")).unwrap();
+    let fence = "````markdown\n";
+    let start = docs.find(fence).expect("docs/ris.md has the example") + fence.len();
+    let end = start + docs[start..].find("\n````").unwrap() + 1;
+    assert_eq!(&docs[start..end], render_ris052(&ris051_related()));
 }
 
 // ---- writing drafts into real directories ----
@@ -835,7 +848,8 @@ fn links_in_a_written_draft_resolve_to_the_files() {
     let path = write_draft(Path::new(RIS_DIR), &report, &ctx, &RisConfig::default())
         .unwrap()
         .unwrap();
-    assert_eq!(path.parent().unwrap(), ris_dir);
+    assert_eq!(path.parent().unwrap(), Path::new(RIS_DIR));
+    let path = repo.join(path);
     let draft = std::fs::read_to_string(&path).unwrap();
     let (_, body) = split_front_matter(&draft);
     let md = parse_markdown(body);

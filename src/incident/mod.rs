@@ -227,9 +227,11 @@ pub fn render_draft(
     render::render(number, width, report, ctx, config, related, links_base)
 }
 
-/// Write the next RIS draft into `dir` when the report found drift; `None` when
-/// it did not. The file is created atomically under a name no other file has;
-/// concurrent runs (threads or processes) get distinct numbers.
+/// Write the next RIS draft into `dir` (absolute, or relative to
+/// `ctx.working_dir`; it must exist) when the report found drift; `None` when
+/// it did not. Returns `dir` joined with the new file's name. The file is
+/// created atomically under a name no other file has; concurrent runs
+/// (threads or processes) get distinct numbers.
 pub fn write_draft(
     dir: &Path,
     report: &CheckReport,
@@ -282,7 +284,10 @@ pub fn write_draft(
             ),
         )
     })?;
-    Ok(Some(path))
+    // Named the way the caller named the directory (relative stays relative).
+    Ok(Some(dir.join(
+        path.file_name().expect("a created file has a name"),
+    )))
 }
 
 /// Attempts before giving up on finding a free name (only reached when the
