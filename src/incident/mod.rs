@@ -193,6 +193,26 @@ pub fn default_project_name(start_dir: &Path) -> String {
         .unwrap_or_else(|| "project".to_string())
 }
 
+/// Conventional directory for drafts when neither flag nor config names one.
+pub const DEFAULT_RIS_DIR: &str = "docs/ris";
+
+/// Where drafts go: `--ris-dir`, else `[ris] dir`, else `docs/ris/` under
+/// `working_dir` when that directory exists; `None` when nothing applies.
+/// A named directory is returned even if missing: [`write_draft`] reports it.
+pub fn resolve_ris_dir(
+    flag: Option<&Path>,
+    config: &RisConfig,
+    working_dir: &Path,
+) -> Option<PathBuf> {
+    if let Some(dir) = flag.or(config.dir.as_deref()) {
+        return Some(dir.to_path_buf());
+    }
+    working_dir
+        .join(DEFAULT_RIS_DIR)
+        .is_dir()
+        .then(|| PathBuf::from(DEFAULT_RIS_DIR))
+}
+
 /// `Create Date:` headers of the renamed revisions' files (the report carries
 /// dates for pending migrations only). Unreadable files are left out: the
 /// timeline is a convenience, not a reason to fail.
@@ -406,8 +426,39 @@ mod tests {
         assert_eq!(default_project_name(&nested), "credentialmate");
         let plain = tmp.path().join("plain-dir");
         std::fs::create_dir(&plain).unwrap();
-        // tmp itself has no .git above it (in /tmp), so the directory's own name.
-        assert_eq!(default_project_name(&plain), "plain-dir");
+        // Normally no repository encloses the temp dir: the directory's own name.
+        let enclosing_repo = tmp.path().ancestors().find(|d| d.join(".git").exists());
+        let expected = enclosing_repo
+            .and_then(|root| root.file_name())
+            .map_or("plain-dir".to_string(), |n| {
+                n.to_string_lossy().into_owned()
+            });
+        assert_eq!(default_project_name(&plain), expected);
+    }
+
+    #[test]
+    fn ris_dir_comes_from_flag_then_config_then_docs_ris() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = RisConfig {
+            dir: Some(PathBuf::from("incidents")),
+            ..RisConfig::default()
+        };
+        let flag = Path::new("elsewhere");
+        assert_eq!(
+            resolve_ris_dir(Some(flag), &config, tmp.path()),
+            Some(PathBuf::from("elsewhere"))
+        );
+        assert_eq!(
+            resolve_ris_dir(None, &config, tmp.path()),
+            Some(PathBuf::from("incidents"))
+        );
+        let default = RisConfig::default();
+        assert_eq!(resolve_ris_dir(None, &default, tmp.path()), None);
+        std::fs::create_dir_all(tmp.path().join("docs/ris")).unwrap();
+        assert_eq!(
+            resolve_ris_dir(None, &default, tmp.path()),
+            Some(PathBuf::from("docs/ris"))
+        );
     }
 
     #[test]
