@@ -710,12 +710,12 @@ impl Draft<'_> {
             ));
         }
         // Findings no cause above accounts for become causes of their own.
-        let covered: Vec<*const Finding> = causes
+        let covered: Vec<&Finding> = causes
             .iter()
-            .flat_map(|(_, _, fs)| fs.iter().map(|f| *f as *const Finding))
+            .flat_map(|(_, _, fs)| fs.iter().copied())
             .collect();
         for finding in &self.report.findings {
-            if !covered.contains(&(finding as *const Finding)) {
+            if !covered.iter().any(|c| std::ptr::eq(*c, finding)) {
                 causes.push((
                     title_case(&finding.code),
                     one_line(&finding.message),
