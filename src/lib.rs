@@ -14,6 +14,7 @@ pub mod database;
 pub mod diagnosis;
 pub mod exit;
 pub mod fsutil;
+pub mod incident;
 pub mod migrations;
 pub mod render;
 pub mod report;
