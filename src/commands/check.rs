@@ -138,7 +138,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         report.report_path = Some(path.display().to_string());
     }
     if let Some((dir, ris_config)) = &ris {
-        let context = RisContext::new(&report, &cwd, ris_config);
+        let context = RisContext::for_report(&report, ris_config, &cwd);
         match incident::write_draft(dir, &report, &context, ris_config)
             .map_err(|e| input_error(format!("cannot write the RIS draft in {}: {e}", dir.display())))?
         {
@@ -478,20 +478,18 @@ fn ris_setup(args: &CheckArgs, config: &Config, cwd: &Path) -> anyhow::Result<(P
             input_error(format!("invalid [ris] in driftcheck.toml: {}", e.message()))
         })?,
     };
-    let dir = if let Some(dir) = &args.ris_dir {
-        dir.clone()
-    } else if let Some(dir) = &ris_config.dir {
-        config.resolve(dir)
-    } else if cwd.join("docs/ris").is_dir() {
-        PathBuf::from("docs/ris")
-    } else {
+    let ris_config = RisConfig {
+        dir: ris_config.dir.as_deref().map(|d| config.resolve(d)),
+        ..ris_config
+    };
+    let Some(dir) = incident::resolve_ris_dir(args.ris_dir.as_deref(), &ris_config, cwd) else {
         return Err(input_error(
             "--create-ris: no RIS directory; pass --ris-dir DIR, set [ris] dir in driftcheck.toml, or create docs/ris/",
         ));
     };
-    if !dir.is_dir() {
+    if !cwd.join(&dir).is_dir() {
         return Err(input_error(format!(
-            "--ris-dir {}: not a directory",
+            "--ris-dir {}: no such directory (driftcheck does not create it)",
             dir.display()
         )));
     }
