@@ -12,3 +12,4 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod fsutil;
+pub mod evidence;
