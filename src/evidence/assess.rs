@@ -38,7 +38,7 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
     for (index, effect) in extraction.effects.iter().enumerate() {
         let description = describe(&effect.kind);
         let superseded_by = ctx.superseded_by(index);
-        let finding = match superseded_by {
+        let mut finding = match superseded_by {
             Some(line) => Finding {
                 status: CheckStatus::Unknown,
                 detail: format!("not checked on its own: line {line} of this upgrade undoes it"),
@@ -46,9 +46,25 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
             },
             None => ctx.check(index, effect),
         };
+        let mut counts = superseded_by.is_none();
+        // Re-creating what this upgrade dropped earlier (drop + create of the same
+        // constraint, say): the object existed before the upgrade too, so finding
+        // it proves nothing either way.
+        if let Some(dropped_at) = ctx.replaces(index) {
+            if counts && finding.status == CheckStatus::Present {
+                counts = false;
+                finding.detail = format!(
+                    "{}; not evidence: it existed before this upgrade too (dropped at line {dropped_at}, re-created here)",
+                    finding.detail
+                );
+                finding.summary = finding
+                    .summary
+                    .map(|s| format!("{s} (re-created by this upgrade; existed before it too)"));
+            }
+        }
         if let Some(summary) = finding.summary {
             details.push(summary);
-        } else if superseded_by.is_none() && finding.status == CheckStatus::Unknown {
+        } else if counts && finding.status == CheckStatus::Unknown {
             details.push(format!("unknown (line {}): {}", effect.line, finding.detail));
         }
         checks.push(EffectCheck {
@@ -57,6 +73,7 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
             status: finding.status,
             detail: finding.detail,
             superseded_by,
+            counts,
         });
     }
 
@@ -79,7 +96,7 @@ fn verdict(extraction: &Extraction, checks: &[EffectCheck]) -> Evidence {
         // An empty upgrade (merge migration) changes nothing: stamping is safe.
         return Evidence::Applied;
     }
-    let counted = checks.iter().filter(|c| c.superseded_by.is_none());
+    let counted = checks.iter().filter(|c| c.counts);
     let (mut present, mut absent, mut differs, mut unknown) = (0, 0, 0, 0);
     for check in counted {
         match check.status {
@@ -451,6 +468,20 @@ impl<'a> Ctx<'a> {
             }
         }
         None
+    }
+
+    /// Line of an earlier effect that removed an object effect `index` creates again.
+    fn replaces(&self, index: usize) -> Option<u32> {
+        let mine = self.outcomes(&self.effects[index].kind);
+        self.effects[..index].iter().rev().find_map(|earlier| {
+            let removed = self.outcomes(&earlier.kind).into_iter().any(|(obj, outcome)| {
+                outcome == Outcome::Gone
+                    && mine
+                        .iter()
+                        .any(|(o, my)| *my == Outcome::Exists && o.same(&obj))
+            });
+            removed.then_some(earlier.line)
+        })
     }
 
     /// Whether an effect after `index` removes `obj` (drop or rename).

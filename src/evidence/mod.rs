@@ -71,10 +71,14 @@ pub struct EffectCheck {
     pub status: CheckStatus,
     /// What was found, e.g. "column exists: boolean, not null, default false".
     pub detail: String,
-    /// Line of a later effect of the same upgrade that undoes this one; such
-    /// effects are not counted in the verdict (the later effect decides).
+    /// Line of a later effect of the same upgrade that undoes this one (the
+    /// later effect decides).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<u32>,
+    /// Whether this check counts towards the verdict: not when superseded, nor
+    /// when it re-creates an object the same upgrade dropped earlier (its
+    /// presence proves nothing).
+    pub counts: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
