@@ -29,7 +29,9 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
     let mut checks = Vec::with_capacity(extraction.effects.len());
     let mut details = Vec::new();
     if let Some(line) = extraction.syntax_error {
-        details.push(format!("syntax error at line {line}: effects may be incomplete"));
+        details.push(format!(
+            "syntax error at line {line}: effects may be incomplete"
+        ));
     }
     if !extraction.has_upgrade && extraction.syntax_error.is_none() {
         details.push("no upgrade() function found".to_string());
@@ -65,7 +67,11 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
         if let Some(summary) = finding.summary {
             details.push(summary);
         } else if counts && finding.status == CheckStatus::Unknown {
-            details.push(format!("unknown (line {}): {}", effect.line, finding.detail));
+            let what = match &effect.kind {
+                EffectKind::Unknown { text } => text,
+                _ => &finding.detail,
+            };
+            details.push(format!("unknown (line {}): {what}", effect.line));
         }
         checks.push(EffectCheck {
             description,
@@ -190,7 +196,11 @@ fn describe(kind: &EffectKind) -> String {
             format!("rename table {} to {new_name}", display_table(table))
         }
         EffectKind::AddColumn { table, column } => {
-            format!("add column {}.{}", display_table(table), describe_column(column))
+            format!(
+                "add column {}.{}",
+                display_table(table),
+                describe_column(column)
+            )
         }
         EffectKind::DropColumn { table, column } => {
             format!("drop column {}.{column}", display_table(table))
@@ -391,7 +401,11 @@ impl<'a> Ctx<'a> {
                 Outcome::Exists,
             )],
             EffectKind::DropColumn { table, column } => vec![(
-                Obj::Column(self.schema_of_owned(table), table.name.clone(), column.clone()),
+                Obj::Column(
+                    self.schema_of_owned(table),
+                    table.name.clone(),
+                    column.clone(),
+                ),
                 Outcome::Gone,
             )],
             EffectKind::CreateIndex { table, name, .. } => vec![(
@@ -408,7 +422,9 @@ impl<'a> Ctx<'a> {
                 name,
             } => vec![(
                 Obj::Index(
-                    schema.clone().unwrap_or_else(|| self.default_schema.to_string()),
+                    schema
+                        .clone()
+                        .unwrap_or_else(|| self.default_schema.to_string()),
                     name.clone(),
                     table.clone(),
                 ),
@@ -416,13 +432,21 @@ impl<'a> Ctx<'a> {
             )],
             EffectKind::CreateConstraint { table, constraint } => match &constraint.name {
                 Some(name) => vec![(
-                    Obj::Constraint(self.schema_of_owned(table), table.name.clone(), name.clone()),
+                    Obj::Constraint(
+                        self.schema_of_owned(table),
+                        table.name.clone(),
+                        name.clone(),
+                    ),
                     Outcome::Exists,
                 )],
                 None => Vec::new(),
             },
             EffectKind::DropConstraint { table, name, .. } => vec![(
-                Obj::Constraint(self.schema_of_owned(table), table.name.clone(), name.clone()),
+                Obj::Constraint(
+                    self.schema_of_owned(table),
+                    table.name.clone(),
+                    name.clone(),
+                ),
                 Outcome::Gone,
             )],
             EffectKind::AlterColumn {
@@ -436,7 +460,10 @@ impl<'a> Ctx<'a> {
                 match new_name {
                     Some(n) => vec![
                         (old, Outcome::Gone),
-                        (Obj::Column(s, table.name.clone(), n.clone()), Outcome::Exists),
+                        (
+                            Obj::Column(s, table.name.clone(), n.clone()),
+                            Outcome::Exists,
+                        ),
                     ],
                     None => vec![(old, Outcome::Modified)],
                 }
@@ -474,12 +501,15 @@ impl<'a> Ctx<'a> {
     fn replaces(&self, index: usize) -> Option<u32> {
         let mine = self.outcomes(&self.effects[index].kind);
         self.effects[..index].iter().rev().find_map(|earlier| {
-            let removed = self.outcomes(&earlier.kind).into_iter().any(|(obj, outcome)| {
-                outcome == Outcome::Gone
-                    && mine
-                        .iter()
-                        .any(|(o, my)| *my == Outcome::Exists && o.same(&obj))
-            });
+            let removed = self
+                .outcomes(&earlier.kind)
+                .into_iter()
+                .any(|(obj, outcome)| {
+                    outcome == Outcome::Gone
+                        && mine
+                            .iter()
+                            .any(|(o, my)| *my == Outcome::Exists && o.same(&obj))
+                });
             removed.then_some(earlier.line)
         })
     }
@@ -494,7 +524,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// Whether a later `alter_column` (after effect `index`) changes nullability / type of a column.
-    fn later_alters(&self, index: usize, schema: &str, table: &str, column: &str) -> (bool, bool, bool) {
+    fn later_alters(
+        &self,
+        index: usize,
+        schema: &str,
+        table: &str,
+        column: &str,
+    ) -> (bool, bool, bool) {
         let (mut nullable, mut type_, mut default) = (false, false, false);
         for later in &self.effects[index + 1..] {
             if let EffectKind::AlterColumn {
@@ -519,7 +555,9 @@ impl<'a> Ctx<'a> {
     fn check(&self, index: usize, effect: &Effect) -> Finding {
         let snap = self.snapshot;
         match &effect.kind {
-            EffectKind::Unknown { text } => Finding::unknown(format!("not verifiable statically: {text}")),
+            EffectKind::Unknown { text } => {
+                Finding::unknown(format!("not verifiable statically: {text}"))
+            }
             EffectKind::AddColumn { table, column } => {
                 let schema = self.schema_of(table);
                 let subject = format!("column {}.{}", display_table(table), column.name);
@@ -527,10 +565,14 @@ impl<'a> Ctx<'a> {
                     return Finding::new(
                         CheckStatus::Absent,
                         format!("table {} not found", self.qualify(table)),
-                        format!("missing: {subject} (table {} not found)", display_table(table)),
+                        format!(
+                            "missing: {subject} (table {} not found)",
+                            display_table(table)
+                        ),
                     );
                 }
-                let Some(found) = snap.column(schema, pg_name(&table.name), pg_name(&column.name)) else {
+                let Some(found) = snap.column(schema, pg_name(&table.name), pg_name(&column.name))
+                else {
                     return Finding::new(
                         CheckStatus::Absent,
                         format!("{subject} not found"),
@@ -585,7 +627,10 @@ impl<'a> Ctx<'a> {
                 match (old, new) {
                     (false, true) => Finding::new(
                         CheckStatus::Present,
-                        format!("table {schema}.{new_name} exists and {schema}.{} does not", table.name),
+                        format!(
+                            "table {schema}.{new_name} exists and {schema}.{} does not",
+                            table.name
+                        ),
                         format!("found: {subject}"),
                     ),
                     (true, true) => Finding::new(
@@ -600,7 +645,10 @@ impl<'a> Ctx<'a> {
                     ),
                     (false, false) => Finding::new(
                         CheckStatus::Absent,
-                        format!("neither {schema}.{} nor {schema}.{new_name} found", table.name),
+                        format!(
+                            "neither {schema}.{} nor {schema}.{new_name} found",
+                            table.name
+                        ),
                         format!("missing: {subject} (neither table found)"),
                     ),
                 }
@@ -655,7 +703,9 @@ impl<'a> Ctx<'a> {
                     ),
                 }
             }
-            EffectKind::CreateConstraint { table, constraint } => self.check_constraint(table, constraint),
+            EffectKind::CreateConstraint { table, constraint } => {
+                self.check_constraint(table, constraint)
+            }
             EffectKind::DropConstraint { table, name, .. } => {
                 let subject = format!("constraint {}.{name}", display_table(table));
                 match snap.constraint(self.schema_of(table), pg_name(&table.name), pg_name(name)) {
@@ -678,7 +728,15 @@ impl<'a> Ctx<'a> {
                 type_,
                 new_name,
                 server_default,
-            } => self.check_alter(index, table, column, *nullable, type_.as_ref(), new_name.as_deref(), server_default.as_ref()),
+            } => self.check_alter(
+                index,
+                table,
+                column,
+                *nullable,
+                type_.as_ref(),
+                new_name.as_deref(),
+                server_default.as_ref(),
+            ),
         }
     }
 
@@ -690,7 +748,11 @@ impl<'a> Ctx<'a> {
                 format!(
                     "column exists: {}, {}{}",
                     found.data_type,
-                    if found.nullable { "nullable" } else { "not null" },
+                    if found.nullable {
+                        "nullable"
+                    } else {
+                        "not null"
+                    },
                     found
                         .default
                         .as_ref()
@@ -728,7 +790,8 @@ impl<'a> Ctx<'a> {
         }
         let mut problems = Vec::new();
         for column in columns {
-            let column_obj = Obj::Column(schema.to_string(), table.name.clone(), column.name.clone());
+            let column_obj =
+                Obj::Column(schema.to_string(), table.name.clone(), column.name.clone());
             if self.removed_later(index, &column_obj) {
                 continue;
             }
@@ -756,7 +819,10 @@ impl<'a> Ctx<'a> {
 
     fn constraint_found(&self, schema: &str, table: &str, c: &ConstraintSpec) -> bool {
         match &c.name {
-            Some(name) => self.snapshot.constraint(schema, table, pg_name(name)).is_some(),
+            Some(name) => self
+                .snapshot
+                .constraint(schema, table, pg_name(name))
+                .is_some(),
             None => self
                 .snapshot
                 .constraints_of(schema, table)
@@ -781,7 +847,10 @@ impl<'a> Ctx<'a> {
             return Finding::new(
                 CheckStatus::Absent,
                 format!("table {} not found", self.qualify(table)),
-                format!("missing: {subject} (table {} not found)", display_table(table)),
+                format!(
+                    "missing: {subject} (table {} not found)",
+                    display_table(table)
+                ),
             );
         }
         match &c.name {
@@ -796,7 +865,10 @@ impl<'a> Ctx<'a> {
                     if found.kind != c.kind.catalog_kind() {
                         problems.push(format!("it is a {} constraint", found.kind));
                     }
-                    if !c.columns.is_empty() && !found.columns.is_empty() && found.columns != c.columns {
+                    if !c.columns.is_empty()
+                        && !found.columns.is_empty()
+                        && found.columns != c.columns
+                    {
                         problems.push(format!(
                             "columns ({}), expected ({})",
                             found.columns.join(", "),
@@ -878,19 +950,30 @@ impl<'a> Ctx<'a> {
             if found.nullable == n {
                 confirmed.push(if n { "nullable" } else { "not null" }.to_string());
             } else {
-                missing.push(format!("is {}", if found.nullable { "nullable" } else { "not null" }));
+                missing.push(format!(
+                    "is {}",
+                    if found.nullable {
+                        "nullable"
+                    } else {
+                        "not null"
+                    }
+                ));
             }
         }
         match type_.filter(|_| !later_type) {
             Some(TypeChange::Mapped(t)) if t.eq_ignore_ascii_case(&found.data_type) => {
                 confirmed.push(format!("type {t}"))
             }
-            Some(TypeChange::Mapped(t)) => missing.push(format!("type is {}, expected {t}", found.data_type)),
+            Some(TypeChange::Mapped(t)) => {
+                missing.push(format!("type is {}, expected {t}", found.data_type))
+            }
             Some(TypeChange::Unmapped(t)) => unverifiable.push(format!("type {t}")),
             None => {}
         }
         match server_default.filter(|_| !later_default) {
-            Some(DefaultSpec::Null) if found.default.is_none() => confirmed.push("no default".to_string()),
+            Some(DefaultSpec::Null) if found.default.is_none() => {
+                confirmed.push("no default".to_string())
+            }
             Some(DefaultSpec::Null) => missing.push(format!(
                 "default is {}, expected none",
                 found.default.as_deref().unwrap_or_default()
@@ -941,7 +1024,11 @@ fn cascades(gone: &Obj, obj: &Obj) -> bool {
 
 /// Differences between an expected column and the catalog's, skipping
 /// attributes a later `alter_column` of the same upgrade changes.
-fn column_problems(expected: &ColumnSpec, found: &Column, overridden: (bool, bool, bool)) -> Vec<String> {
+fn column_problems(
+    expected: &ColumnSpec,
+    found: &Column,
+    overridden: (bool, bool, bool),
+) -> Vec<String> {
     let (later_nullable, later_type, _) = overridden;
     let mut problems = Vec::new();
     if let Some(t) = expected.data_type.as_ref().filter(|_| !later_type) {
@@ -952,8 +1039,16 @@ fn column_problems(expected: &ColumnSpec, found: &Column, overridden: (bool, boo
     if !later_nullable && found.nullable != expected.nullable {
         problems.push(format!(
             "is {}, expected {}",
-            if found.nullable { "nullable" } else { "not null" },
-            if expected.nullable { "nullable" } else { "not null" }
+            if found.nullable {
+                "nullable"
+            } else {
+                "not null"
+            },
+            if expected.nullable {
+                "nullable"
+            } else {
+                "not null"
+            }
         ));
     }
     problems

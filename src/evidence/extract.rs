@@ -40,12 +40,8 @@ pub fn extract_upgrade_effects(source: &str) -> Extraction {
                     module_consts.insert(name, value);
                 }
             }
-            "function_definition" => {
-                if is_upgrade(stmt, src) {
-                    // A later definition replaces an earlier one, as in Python.
-                    upgrade = Some(stmt);
-                }
-            }
+            // A later definition replaces an earlier one, as in Python.
+            "function_definition" if is_upgrade(stmt, src) => upgrade = Some(stmt),
             "decorated_definition" => {
                 if let Some(def) = stmt.child_by_field_name("definition") {
                     if def.kind() == "function_definition" && is_upgrade(def, src) {
@@ -210,9 +206,12 @@ fn eval_str(
             let name = text(node, src);
             locals.get(name).or_else(|| consts.get(name)).cloned()
         }
-        "parenthesized_expression" => {
-            eval_str(named_children(node).into_iter().next()?, src, consts, locals)
-        }
+        "parenthesized_expression" => eval_str(
+            named_children(node).into_iter().next()?,
+            src,
+            consts,
+            locals,
+        ),
         "call" => {
             let func = node.child_by_field_name("function")?;
             if matches!(last_segment(func, src), "f" | "conv") {
@@ -347,7 +346,10 @@ fn is_harmless_call(func: Node, src: &[u8]) -> bool {
     match func.kind() {
         "identifier" => text(func, src) == "print",
         "attribute" => func.child_by_field_name("object").is_some_and(|o| {
-            matches!(text(o, src), "logger" | "logging" | "log" | "LOG" | "warnings")
+            matches!(
+                text(o, src),
+                "logger" | "logging" | "log" | "LOG" | "warnings"
+            )
         }),
         _ => false,
     }
@@ -395,7 +397,12 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn statement(&mut self, stmt: Node, batch: Option<&Batch>, locals: &mut HashMap<String, String>) {
+    fn statement(
+        &mut self,
+        stmt: Node,
+        batch: Option<&Batch>,
+        locals: &mut HashMap<String, String>,
+    ) {
         match stmt.kind() {
             "pass_statement" => {}
             "return_statement" if named_children(stmt).is_empty() => {}
@@ -418,7 +425,12 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    fn assignment(&mut self, assignment: Node, batch: Option<&Batch>, locals: &mut HashMap<String, String>) {
+    fn assignment(
+        &mut self,
+        assignment: Node,
+        batch: Option<&Batch>,
+        locals: &mut HashMap<String, String>,
+    ) {
         let (Some(left), Some(right)) = (
             assignment.child_by_field_name("left"),
             assignment.child_by_field_name("right"),
@@ -477,7 +489,9 @@ impl<'s> Extractor<'s> {
             .next()
             .filter(|n| n.kind() == "identifier")
             .map(|n| text(n, self.src).to_string())
-            .or_else(|| (alias.kind() == "identifier").then(|| text(alias, self.src).to_string()))?;
+            .or_else(|| {
+                (alias.kind() == "identifier").then(|| text(alias, self.src).to_string())
+            })?;
         if call.kind() != "call" {
             return None;
         }
@@ -585,7 +599,10 @@ impl<'s> Extractor<'s> {
                     }
                 }
                 // Column-level primary_key=True makes an unnamed primary key.
-                if !constraints.iter().any(|c| c.kind == ConstraintKind::PrimaryKey) {
+                if !constraints
+                    .iter()
+                    .any(|c| c.kind == ConstraintKind::PrimaryKey)
+                {
                     let pk: Vec<String> = columns
                         .iter()
                         .filter(|c| c.primary_key)
@@ -794,7 +811,13 @@ impl<'s> Extractor<'s> {
                 let bound = bind(
                     args,
                     &params(&[TABLE, &["column_name"]]),
-                    &[SCHEMA, "nullable", "type_", "new_column_name", "server_default"],
+                    &[
+                        SCHEMA,
+                        "nullable",
+                        "type_",
+                        "new_column_name",
+                        "server_default",
+                    ],
                 )?;
                 let nullable = match bound.get("nullable") {
                     Some(n) if n.kind() == "none" => None,
@@ -840,7 +863,12 @@ impl<'s> Extractor<'s> {
         }
         let mut positional = args.positional.into_iter().peekable();
         let mut name = match positional.peek() {
-            Some(first) if matches!(first.kind(), "string" | "concatenated_string" | "identifier") => {
+            Some(first)
+                if matches!(
+                    first.kind(),
+                    "string" | "concatenated_string" | "identifier"
+                ) =>
+            {
                 let value = self.str_of(*first, locals);
                 if value.is_some() {
                     positional.next();
@@ -858,7 +886,10 @@ impl<'s> Extractor<'s> {
             } else {
                 ""
             };
-            !matches!(head, "ForeignKey" | "Sequence" | "Identity" | "Computed" | "FetchedValue")
+            !matches!(
+                head,
+                "ForeignKey" | "Sequence" | "Identity" | "Computed" | "FetchedValue"
+            )
         });
         let mut nullable = None;
         let mut server_default = None;
@@ -980,9 +1011,9 @@ impl<'s> Extractor<'s> {
                     .child_by_field_name("arguments")
                     .is_some_and(|a| named_children(a).is_empty());
                 let name = last_segment(func, self.src);
-                let through_func = func
-                    .child_by_field_name("object")
-                    .is_some_and(|o| last_segment(o, self.src) == "func" || text(o, self.src) == "func");
+                let through_func = func.child_by_field_name("object").is_some_and(|o| {
+                    last_segment(o, self.src) == "func" || text(o, self.src) == "func"
+                });
                 if no_args && matches!(name, "true" | "false") {
                     return DefaultSpec::Sql(name.to_string());
                 }
@@ -1034,7 +1065,8 @@ pub(crate) fn map_type(node: Node, src: &[u8]) -> Option<String> {
             .find(|(k, _)| k == key)
             .map(|(_, v)| *v)
     };
-    let arg = |index: usize, key: &str| keyword(key).or_else(|| args.positional.get(index).copied());
+    let arg =
+        |index: usize, key: &str| keyword(key).or_else(|| args.positional.get(index).copied());
     let int_arg = |index: usize, key: &str| arg(index, key).and_then(|n| int_of(n, src));
     let timezone = arg(0, "timezone").and_then(bool_of).unwrap_or(false);
     let zone = if timezone { "with" } else { "without" };

@@ -91,7 +91,15 @@ pub struct Assessment {
 }
 
 /// Read a migration file, extract its `upgrade()` effects and assess them.
-pub fn assess_file(path: &Path, snapshot: &Snapshot, default_schema: &str) -> std::io::Result<Assessment> {
+pub fn assess_file(
+    path: &Path,
+    snapshot: &Snapshot,
+    default_schema: &str,
+) -> std::io::Result<Assessment> {
     let source = std::fs::read_to_string(path)?;
-    Ok(assess(&extract_upgrade_effects(&source), snapshot, default_schema))
+    Ok(assess(
+        &extract_upgrade_effects(&source),
+        snapshot,
+        default_schema,
+    ))
 }

@@ -2,7 +2,10 @@ use super::*;
 
 fn effects(source: &str) -> Vec<EffectKind> {
     let extraction = extract_upgrade_effects(source);
-    assert_eq!(extraction.syntax_error, None, "unexpected syntax error in {source}");
+    assert_eq!(
+        extraction.syntax_error, None,
+        "unexpected syntax error in {source}"
+    );
     assert!(extraction.has_upgrade);
     extraction.effects.into_iter().map(|e| e.kind).collect()
 }
@@ -109,7 +112,10 @@ fn local_string_variables_resolve_and_rebinding_forgets_them() {
     let body = "table = 'users'\nop.drop_column(table, 'a')\ntable = compute()\nop.drop_column(table, 'b')";
     let source = format!(
         "from alembic import op\ndef upgrade():\n{}\n",
-        body.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+        body.lines()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     let all = effects(&source);
     assert_eq!(
@@ -121,7 +127,9 @@ fn local_string_variables_resolve_and_rebinding_forgets_them() {
     );
     // `table = compute()` is itself unknown, and the later drop cannot be resolved.
     assert!(matches!(&all[1], EffectKind::Unknown { text } if text.contains("compute()")));
-    assert!(matches!(&all[2], EffectKind::Unknown { text } if text.contains("drop_column(table, 'b')")));
+    assert!(
+        matches!(&all[2], EffectKind::Unknown { text } if text.contains("drop_column(table, 'b')"))
+    );
     assert_eq!(all.len(), 3);
 }
 
@@ -132,13 +140,15 @@ fn drop_column_both_forms() {
         column: "legacy".into(),
     };
     assert_eq!(one("op.drop_column('users', 'legacy')"), expected);
-    assert_eq!(one("op.drop_column(table_name='users', column_name='legacy')"), expected);
+    assert_eq!(
+        one("op.drop_column(table_name='users', column_name='legacy')"),
+        expected
+    );
 }
 
 #[test]
 fn create_table_with_columns_and_constraints() {
-    let kind = one(
-        r#"op.create_table(
+    let kind = one(r#"op.create_table(
     "credentials",
     sa.Column("id", sa.Integer(), nullable=False),
     sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
@@ -148,8 +158,7 @@ fn create_table_with_columns_and_constraints() {
     sa.CheckConstraint("kind <> ''", name="ck_credentials_kind"),
     sa.ForeignKeyConstraint(["user_id"], ["auth.users.id"], name="fk_credentials_user", ondelete="CASCADE"),
     schema="app",
-)"#,
-    );
+)"#);
     let EffectKind::CreateTable {
         table,
         columns,
@@ -170,15 +179,33 @@ fn create_table_with_columns_and_constraints() {
     );
     let summary: Vec<(ConstraintKind, Option<&str>, Vec<&str>)> = constraints
         .iter()
-        .map(|c| (c.kind, c.name.as_deref(), c.columns.iter().map(String::as_str).collect()))
+        .map(|c| {
+            (
+                c.kind,
+                c.name.as_deref(),
+                c.columns.iter().map(String::as_str).collect(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
         vec![
-            (ConstraintKind::PrimaryKey, Some("pk_credentials"), vec!["id"]),
-            (ConstraintKind::Unique, Some("uq_credentials_user_kind"), vec!["user_id", "kind"]),
+            (
+                ConstraintKind::PrimaryKey,
+                Some("pk_credentials"),
+                vec!["id"]
+            ),
+            (
+                ConstraintKind::Unique,
+                Some("uq_credentials_user_kind"),
+                vec!["user_id", "kind"]
+            ),
             (ConstraintKind::Check, Some("ck_credentials_kind"), vec![]),
-            (ConstraintKind::ForeignKey, Some("fk_credentials_user"), vec!["user_id"]),
+            (
+                ConstraintKind::ForeignKey,
+                Some("fk_credentials_user"),
+                vec!["user_id"]
+            ),
         ]
     );
     assert_eq!(constraints[2].condition.as_deref(), Some("kind <> ''"));
@@ -206,17 +233,25 @@ fn create_table_column_primary_key_makes_unnamed_pk() {
 
 #[test]
 fn drop_and_rename_table_both_forms() {
-    assert_eq!(one("op.drop_table('old')"), EffectKind::DropTable { table: t("old") });
+    assert_eq!(
+        one("op.drop_table('old')"),
+        EffectKind::DropTable { table: t("old") }
+    );
     assert_eq!(
         one("op.drop_table(table_name='old', schema='s')"),
-        EffectKind::DropTable { table: ts("s", "old") }
+        EffectKind::DropTable {
+            table: ts("s", "old")
+        }
     );
     let expected = EffectKind::RenameTable {
         table: t("a"),
         new_name: "b".into(),
     };
     assert_eq!(one("op.rename_table('a', 'b')"), expected);
-    assert_eq!(one("op.rename_table(old_table_name='a', new_table_name='b')"), expected);
+    assert_eq!(
+        one("op.rename_table(old_table_name='a', new_table_name='b')"),
+        expected
+    );
 }
 
 #[test]
@@ -254,7 +289,10 @@ fn drop_index_forms() {
         name: "ix_a".into(),
     };
     assert_eq!(one("op.drop_index('ix_a', 'audit_events')"), expected);
-    assert_eq!(one("op.drop_index(op.f('ix_a'), table_name='audit_events')"), expected);
+    assert_eq!(
+        one("op.drop_index(op.f('ix_a'), table_name='audit_events')"),
+        expected
+    );
     assert_eq!(
         one("op.drop_index(index_name='ix_a', schema='s')"),
         EffectKind::DropIndex {
@@ -274,18 +312,29 @@ fn constraint_of(kind: EffectKind) -> (TableRef, ConstraintSpec) {
 
 #[test]
 fn unique_and_primary_key_constraints_both_forms() {
-    let (table, c) = constraint_of(one("op.create_unique_constraint('uq_users_email', 'users', ['email'])"));
+    let (table, c) = constraint_of(one(
+        "op.create_unique_constraint('uq_users_email', 'users', ['email'])",
+    ));
     let (table2, c2) = constraint_of(one(
         "op.create_unique_constraint(constraint_name='uq_users_email', table_name='users', columns=['email'])",
     ));
     assert_eq!((&table, &c), (&table2, &c2));
     assert_eq!(table, t("users"));
-    assert_eq!((c.kind, c.name.as_deref(), c.columns.clone()), (ConstraintKind::Unique, Some("uq_users_email"), vec!["email".to_string()]));
+    assert_eq!(
+        (c.kind, c.name.as_deref(), c.columns.clone()),
+        (
+            ConstraintKind::Unique,
+            Some("uq_users_email"),
+            vec!["email".to_string()]
+        )
+    );
 
     let (_, unnamed) = constraint_of(one("op.create_unique_constraint(None, 'users', ['email'])"));
     assert_eq!(unnamed.name, None);
 
-    let (table, pk) = constraint_of(one("op.create_primary_key('pk_t', 't', ['a', 'b'], schema='s')"));
+    let (table, pk) = constraint_of(one(
+        "op.create_primary_key('pk_t', 't', ['a', 'b'], schema='s')",
+    ));
     let (_, pk2) = constraint_of(one("op.create_primary_key(constraint_name='pk_t', table_name='t', columns=['a', 'b'], schema='s')"));
     assert_eq!(pk, pk2);
     assert_eq!(table, ts("s", "t"));
@@ -305,7 +354,10 @@ fn check_constraint_both_forms() {
     assert_eq!(table, t("users"));
     assert_eq!(c.kind, ConstraintKind::Check);
     assert_eq!(c.name.as_deref(), Some("ck_users_superuser_role"));
-    assert_eq!(c.condition.as_deref(), Some("NOT is_superuser OR role = 'superuser'"));
+    assert_eq!(
+        c.condition.as_deref(),
+        Some("NOT is_superuser OR role = 'superuser'")
+    );
 }
 
 #[test]
@@ -336,8 +388,14 @@ fn drop_constraint_forms() {
         name: "ck_users_role".into(),
         kind: Some(ConstraintKind::Check),
     };
-    assert_eq!(one("op.drop_constraint('ck_users_role', 'users', type_='check')"), expected);
-    assert_eq!(one("op.drop_constraint('ck_users_role', 'users', 'check')"), expected);
+    assert_eq!(
+        one("op.drop_constraint('ck_users_role', 'users', type_='check')"),
+        expected
+    );
+    assert_eq!(
+        one("op.drop_constraint('ck_users_role', 'users', 'check')"),
+        expected
+    );
     assert_eq!(
         one("op.drop_constraint(constraint_name='ck_users_role', table_name='users', type_='check')"),
         expected
@@ -422,8 +480,12 @@ def upgrade():
             column: "legacy".into()
         }
     );
-    assert!(matches!(&all[2], EffectKind::AlterColumn { table, column, nullable: Some(false), .. } if *table == users && column == "email"));
-    assert!(matches!(&all[3], EffectKind::CreateIndex { table, name, unique: true, .. } if *table == users && name == "ix_users_email"));
+    assert!(
+        matches!(&all[2], EffectKind::AlterColumn { table, column, nullable: Some(false), .. } if *table == users && column == "email")
+    );
+    assert!(
+        matches!(&all[3], EffectKind::CreateIndex { table, name, unique: true, .. } if *table == users && name == "ix_users_email")
+    );
     assert_eq!(
         all[4],
         EffectKind::DropIndex {
@@ -534,12 +596,16 @@ def upgrade():
     assert!(lines[2].1.contains("for table in"));
     assert_eq!(lines.len(), expected_unknown_lines.len() + 1);
     assert_eq!(lines.last().unwrap().0, 20);
-    assert!(lines.iter().all(|(_, t)| t.chars().count() <= "unknown: ".len() + UNKNOWN_TEXT_MAX));
+    assert!(lines
+        .iter()
+        .all(|(_, t)| t.chars().count() <= "unknown: ".len() + UNKNOWN_TEXT_MAX));
 }
 
 #[test]
 fn empty_and_missing_upgrade() {
-    let merge = extract_upgrade_effects("revision = 'x'\ndef upgrade() -> None:\n    pass\n\ndef downgrade():\n    pass\n");
+    let merge = extract_upgrade_effects(
+        "revision = 'x'\ndef upgrade() -> None:\n    pass\n\ndef downgrade():\n    pass\n",
+    );
     assert!(merge.has_upgrade);
     assert!(merge.effects.is_empty());
     let none = extract_upgrade_effects("revision = 'x'\n");
@@ -548,14 +614,20 @@ fn empty_and_missing_upgrade() {
 
 #[test]
 fn syntax_errors_are_reported_with_a_line() {
-    let extraction = extract_upgrade_effects("from alembic import op\n\ndef upgrade(:\n    op.drop_table('x')\n");
+    let extraction = extract_upgrade_effects(
+        "from alembic import op\n\ndef upgrade(:\n    op.drop_table('x')\n",
+    );
     assert_eq!(extraction.syntax_error, Some(3));
 }
 
 #[test]
 fn decorated_upgrade_and_string_escapes() {
-    let source = "def deco(f):\n    return f\n\n@deco\ndef upgrade():\n    op.drop_table('it\\'s' \"_x\")\n";
-    assert_eq!(effects(source), vec![EffectKind::DropTable { table: t("it's_x") }]);
+    let source =
+        "def deco(f):\n    return f\n\n@deco\ndef upgrade():\n    op.drop_table('it\\'s' \"_x\")\n";
+    assert_eq!(
+        effects(source),
+        vec![EffectKind::DropTable { table: t("it's_x") }]
+    );
 }
 
 #[test]
@@ -580,10 +652,16 @@ fn type_mapping() {
         ("sa.BigInteger()", Some("bigint")),
         ("sa.SmallInteger()", Some("smallint")),
         ("sa.Boolean()", Some("boolean")),
-        ("sa.DateTime(timezone=True)", Some("timestamp with time zone")),
+        (
+            "sa.DateTime(timezone=True)",
+            Some("timestamp with time zone"),
+        ),
         ("sa.DateTime(True)", Some("timestamp with time zone")),
         ("sa.DateTime()", Some("timestamp without time zone")),
-        ("postgresql.TIMESTAMP(timezone=True, precision=3)", Some("timestamp(3) with time zone")),
+        (
+            "postgresql.TIMESTAMP(timezone=True, precision=3)",
+            Some("timestamp(3) with time zone"),
+        ),
         ("sa.Date()", Some("date")),
         ("sa.Time()", Some("time without time zone")),
         ("sa.Numeric(10, 2)", Some("numeric(10,2)")),
@@ -599,7 +677,10 @@ fn type_mapping() {
         ("sa.LargeBinary()", Some("bytea")),
         ("sa.Interval()", Some("interval")),
         ("postgresql.INET()", Some("inet")),
-        ("postgresql.ARRAY(sa.String(20))", Some("character varying(20)[]")),
+        (
+            "postgresql.ARRAY(sa.String(20))",
+            Some("character varying(20)[]"),
+        ),
         ("sa.Enum('a', 'b', name='kind')", None),
         ("MyCustomType()", None),
     ];
