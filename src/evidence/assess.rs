@@ -287,33 +287,86 @@ fn render_column(column: &Column) -> String {
     out
 }
 
-/// Compare default expressions loosely: `'x'::character varying` and `x`
-/// are the same default; catalog normalisation is otherwise kept.
+/// Compare default expressions loosely: the catalog adds casts
+/// (`'user'::character varying`, `timezone('utc'::text, now())`) that the
+/// migration source does not write; casts, whitespace, case and the quotes of a
+/// lone literal are ignored.
 fn normalise_default(expr: &str) -> String {
-    let trimmed = expr.trim();
-    let core = if let Some(rest) = trimmed.strip_prefix('\'') {
-        // A quoted literal, possibly followed by a cast.
-        let mut value = String::new();
-        let mut chars = rest.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '\'' {
-                if chars.peek() == Some(&'\'') {
-                    chars.next();
-                    value.push('\'');
-                    continue;
-                }
-                break;
+    let without_casts = strip_casts(expr.trim());
+    let trimmed = without_casts.trim();
+    if let Some(literal) = lone_literal(trimmed) {
+        return literal.to_lowercase();
+    }
+    trimmed
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Remove `::type` casts outside string literals.
+fn strip_casts(expr: &str) -> String {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut out = String::with_capacity(expr.len());
+    let mut in_quote = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            in_quote = !in_quote; // '' inside a literal toggles twice: still correct
+            out.push(c);
+            i += 1;
+        } else if !in_quote && c == ':' && chars.get(i + 1) == Some(&':') {
+            i += 2;
+            // Type names may have several words: `timestamp with time zone`.
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '"' | '.' | ' '))
+            {
+                i += 1;
             }
-            value.push(c);
+            if chars.get(i) == Some(&'(') {
+                let close = chars[i..].iter().position(|&c| c == ')');
+                let modifier_only = close.is_some_and(|end| {
+                    chars[i + 1..i + end]
+                        .iter()
+                        .all(|c| c.is_ascii_digit() || matches!(c, ',' | ' '))
+                });
+                if let (true, Some(end)) = (modifier_only, close) {
+                    i += end + 1;
+                }
+            }
+            while chars.get(i) == Some(&'[') && chars.get(i + 1) == Some(&']') {
+                i += 2;
+            }
+            // Keep one separator where the type name swallowed trailing spaces.
+            if i < chars.len() && chars[i - 1] == ' ' {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+            i += 1;
         }
-        value
-    } else {
-        match trimmed.split_once("::") {
-            Some((head, _)) => head.to_string(),
-            None => trimmed.to_string(),
+    }
+    out
+}
+
+/// `'it''s'` → `it's`, when the whole expression is one quoted literal.
+fn lone_literal(expr: &str) -> Option<String> {
+    let rest = expr.strip_prefix('\'')?;
+    let mut value = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            if chars.peek() == Some(&'\'') {
+                chars.next();
+                value.push('\'');
+                continue;
+            }
+            return chars.next().is_none().then_some(value);
         }
-    };
-    core.trim().to_lowercase()
+        value.push(c);
+    }
+    None
 }
 
 /// What a later effect does to an object.
@@ -1029,11 +1082,18 @@ fn column_problems(
     found: &Column,
     overridden: (bool, bool, bool),
 ) -> Vec<String> {
-    let (later_nullable, later_type, _) = overridden;
+    let (later_nullable, later_type, later_default) = overridden;
     let mut problems = Vec::new();
     if let Some(t) = expected.data_type.as_ref().filter(|_| !later_type) {
         if !t.eq_ignore_ascii_case(&found.data_type) {
             problems.push(format!("type is {}, expected {t}", found.data_type));
+        }
+    }
+    if let Some(DefaultSpec::Sql(d)) = expected.server_default.as_ref().filter(|_| !later_default) {
+        match &found.default {
+            Some(actual) if normalise_default(actual) == normalise_default(d) => {}
+            Some(actual) => problems.push(format!("default is {actual}, expected {d}")),
+            None => problems.push(format!("no default, expected {d}")),
         }
     }
     if !later_nullable && found.nullable != expected.nullable {

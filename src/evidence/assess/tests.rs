@@ -389,6 +389,23 @@ fn add_column_type_and_nullability_mismatch_differs() {
         &snapshot,
     );
     assert_eq!(statuses(&a), vec![CheckStatus::Present]);
+    // A server default the database lacks or has otherwise.
+    let a = run(
+        "op.add_column('users', sa.Column('email_issue_detected_at', sa.DateTime(timezone=True), server_default=sa.text('now()')))",
+        &snapshot,
+    );
+    assert_eq!(statuses(&a), vec![CheckStatus::Differs]);
+    assert!(a.checks[0].detail.contains("no default, expected now()"));
+    let a = run(
+        "op.add_column('users', sa.Column('role', sa.String(50), server_default='admin', nullable=False))",
+        &snapshot,
+    );
+    assert_eq!(statuses(&a), vec![CheckStatus::Differs]);
+    let a = run(
+        "op.add_column('users', sa.Column('role', sa.String(50), server_default='user', nullable=False))",
+        &snapshot,
+    );
+    assert_eq!(statuses(&a), vec![CheckStatus::Present]);
     // Missing table.
     let a = run(
         "op.add_column('ghost', sa.Column('a', sa.Text()))",
@@ -707,4 +724,18 @@ fn default_normalisation() {
     assert_eq!(normalise_default("false"), "false");
     assert_eq!(normalise_default("now()"), "now()");
     assert_eq!(normalise_default("0::numeric"), "0");
+    assert_eq!(
+        normalise_default("timezone('utc'::text, now())"),
+        normalise_default("timezone('utc', now())")
+    );
+    assert_eq!(normalise_default("'{}'::jsonb"), "{}");
+    assert_eq!(
+        normalise_default("'2020-01-01 00:00:00+00'::timestamp with time zone"),
+        "2020-01-01 00:00:00+00"
+    );
+    assert_eq!(
+        normalise_default("'a'::text || 'b'::character varying(3)"),
+        "'a'||'b'"
+    );
+    assert_ne!(normalise_default("true"), normalise_default("false"));
 }
