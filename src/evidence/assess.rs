@@ -53,6 +53,18 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
         // constraint, say): the object existed before the upgrade too, so finding
         // it proves nothing either way.
         if let Some(dropped_at) = ctx.replaces(index) {
+            // Found in another shape: most likely the version this upgrade replaces.
+            if counts && finding.status == CheckStatus::Differs {
+                finding.status = CheckStatus::Absent;
+                finding.detail = format!(
+                    "{}; likely the version this upgrade drops (line {dropped_at}) and replaces",
+                    finding.detail
+                );
+                finding.summary = finding
+                    .summary
+                    .map(|s| s.replacen("differs: ", "missing: ", 1))
+                    .map(|s| format!("{s} (still the version this upgrade replaces)"));
+            }
             if counts && finding.status == CheckStatus::Present {
                 counts = false;
                 finding.detail = format!(
@@ -302,6 +314,23 @@ fn normalise_default(expr: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_lowercase()
+}
+
+/// Whether a catalog default matches the migration's, for a column of `data_type`.
+fn defaults_match(actual: &str, expected: &str, data_type: &str) -> bool {
+    let (actual, expected) = (normalise_default(actual), normalise_default(expected));
+    if data_type == "boolean" {
+        // PostgreSQL accepts '0', 'f', 'no', 'off' ... and stores `false`.
+        let truth = |v: &str| match v {
+            "t" | "true" | "1" | "y" | "yes" | "on" => Some(true),
+            "f" | "false" | "0" | "n" | "no" | "off" => Some(false),
+            _ => None,
+        };
+        if let (Some(a), Some(e)) = (truth(&actual), truth(&expected)) {
+            return a == e;
+        }
+    }
+    actual == expected
 }
 
 /// Remove `::type` casts outside string literals.
@@ -1032,7 +1061,7 @@ impl<'a> Ctx<'a> {
                 found.default.as_deref().unwrap_or_default()
             )),
             Some(DefaultSpec::Sql(d)) => match &found.default {
-                Some(actual) if normalise_default(actual) == normalise_default(d) => {
+                Some(actual) if defaults_match(actual, d, &found.data_type) => {
                     confirmed.push(format!("default {actual}"))
                 }
                 Some(actual) => missing.push(format!("default is {actual}, expected {d}")),
@@ -1091,7 +1120,7 @@ fn column_problems(
     }
     if let Some(DefaultSpec::Sql(d)) = expected.server_default.as_ref().filter(|_| !later_default) {
         match &found.default {
-            Some(actual) if normalise_default(actual) == normalise_default(d) => {}
+            Some(actual) if defaults_match(actual, d, &found.data_type) => {}
             Some(actual) => problems.push(format!("default is {actual}, expected {d}")),
             None => problems.push(format!("no default, expected {d}")),
         }

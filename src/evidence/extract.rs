@@ -346,10 +346,10 @@ fn is_harmless_call(func: Node, src: &[u8]) -> bool {
     match func.kind() {
         "identifier" => text(func, src) == "print",
         "attribute" => func.child_by_field_name("object").is_some_and(|o| {
-            matches!(
-                text(o, src),
-                "logger" | "logging" | "log" | "LOG" | "warnings"
-            )
+            let name = text(o, src).to_ascii_lowercase();
+            // `logger`, `_logger`, `log`, `LOG`, `logging`, `warnings`.
+            name.ends_with("logger")
+                || matches!(name.as_str(), "log" | "_log" | "logging" | "warnings")
         }),
         _ => false,
     }

@@ -738,4 +738,51 @@ fn default_normalisation() {
         "'a'||'b'"
     );
     assert_ne!(normalise_default("true"), normalise_default("false"));
+    // Boolean spellings PostgreSQL folds to true/false (mlflow writes server_default="0").
+    assert!(defaults_match("false", "0", "boolean"));
+    assert!(defaults_match("true", "on", "boolean"));
+    assert!(!defaults_match("false", "1", "boolean"));
+    assert!(!defaults_match("0", "false", "integer"));
+}
+
+#[test]
+fn batch_rebuild_of_primary_key_with_boolean_flag() {
+    let body = r#"with op.batch_alter_table("samples") as batch:
+    batch.alter_column("reading", type_=sa.types.Float(precision=53), nullable=False)
+    batch.add_column(sa.Column("is_nan", sa.Boolean(), nullable=False, server_default="0"))
+    batch.drop_constraint(constraint_name="samples_pk", type_="primary")
+    batch.create_primary_key(constraint_name="samples_pk", columns=["sample_key", "is_nan"])"#;
+    let mut snapshot = Snapshot {
+        tables: vec![table("public", "samples")],
+        columns: vec![
+            column("samples", "sample_key", "text", false, None),
+            column("samples", "reading", "real", true, None),
+        ],
+        constraints: vec![constraint(
+            "samples",
+            "samples_pk",
+            "primary_key",
+            &["sample_key"],
+            "PRIMARY KEY (sample_key)",
+        )],
+        ..Snapshot::default()
+    };
+    let before = run(body, &snapshot);
+    // The old primary key still in place is the replaced version, not a trace.
+    assert_eq!(before.evidence, Evidence::NotApplied, "{before:#?}");
+    assert_eq!(before.checks[3].status, CheckStatus::Absent);
+    assert!(before.details.contains(
+        &"missing: primary key samples.samples_pk (columns (sample_key), expected (sample_key, is_nan)) (still the version this upgrade replaces)".to_string()
+    ));
+    assert!(before
+        .details
+        .contains(&"missing: column samples.is_nan".to_string()));
+
+    snapshot.columns[1] = column("samples", "reading", "double precision", false, None);
+    snapshot
+        .columns
+        .push(column("samples", "is_nan", "boolean", false, Some("false")));
+    snapshot.constraints[0].columns = vec!["sample_key".into(), "is_nan".into()];
+    let after = run(body, &snapshot);
+    assert_eq!(after.evidence, Evidence::Applied, "{after:#?}");
 }
