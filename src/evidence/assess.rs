@@ -193,6 +193,12 @@ fn describe_constraint(c: &ConstraintSpec) -> String {
     if let Some(r) = &c.references {
         out.push_str(&format!(" → {r}"));
     }
+    if let Some(action) = &c.on_delete {
+        out.push_str(&format!(" ON DELETE {action}"));
+    }
+    if let Some(action) = &c.on_update {
+        out.push_str(&format!(" ON UPDATE {action}"));
+    }
     out
 }
 
@@ -957,6 +963,7 @@ impl<'a> Ctx<'a> {
                             c.columns.join(", ")
                         ));
                     }
+                    problems.extend(foreign_key_problems(c, found, self.default_schema));
                     differs_or_present(&subject, &found.definition, problems)
                 }
             },
@@ -1139,6 +1146,45 @@ fn column_problems(
                 "not null"
             }
         ));
+    }
+    problems
+}
+
+/// Referenced table and `ON DELETE` / `ON UPDATE` actions of a foreign key.
+fn foreign_key_problems(
+    expected: &ConstraintSpec,
+    found: &crate::schema::Constraint,
+    default_schema: &str,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if expected.kind != ConstraintKind::ForeignKey || found.kind != "foreign_key" {
+        return problems;
+    }
+    if let (Some(want), Some(have)) = (&expected.references, &found.references) {
+        let want = if want.contains('.') {
+            want.clone()
+        } else {
+            format!("{default_schema}.{want}")
+        };
+        if want != *have {
+            problems.push(format!("references {have}, expected {want}"));
+        }
+    }
+    let definition = found.definition.to_uppercase();
+    for (clause, action) in [
+        ("ON DELETE", &expected.on_delete),
+        ("ON UPDATE", &expected.on_update),
+    ] {
+        let Some(action) = action else { continue };
+        // NO ACTION is the default and pg_get_constraintdef leaves it out.
+        let ok = if action == "NO ACTION" {
+            !definition.contains(clause)
+        } else {
+            definition.contains(&format!("{clause} {action}"))
+        };
+        if !ok {
+            problems.push(format!("expected {clause} {action}"));
+        }
     }
     problems
 }

@@ -615,6 +615,8 @@ impl<'s> Extractor<'s> {
                             columns: pk,
                             references: None,
                             condition: None,
+                            on_delete: None,
+                            on_update: None,
                         });
                     }
                 }
@@ -725,6 +727,8 @@ impl<'s> Extractor<'s> {
                         columns: self.str_list(bound.get("columns")?, locals)?,
                         references: None,
                         condition: None,
+                        on_delete: None,
+                        on_update: None,
                     },
                 })
             }
@@ -747,6 +751,8 @@ impl<'s> Extractor<'s> {
                         columns: Vec::new(),
                         references: None,
                         condition: self.sql_text(condition, locals),
+                        on_delete: None,
+                        on_update: None,
                     },
                 })
             }
@@ -758,7 +764,19 @@ impl<'s> Extractor<'s> {
                     &["local_cols"],
                     &["remote_cols"],
                 ];
-                let bound = bind(args, &params(full), &["source_schema", "referent_schema"])?;
+                let bound = bind(
+                    args,
+                    &params(full),
+                    &["source_schema", "referent_schema", "ondelete", "onupdate"],
+                )?;
+                let on_delete = match bound.get("ondelete") {
+                    Some(v) => self.opt_str_of(v, locals)?.map(|a| a.to_uppercase()),
+                    None => None,
+                };
+                let on_update = match bound.get("onupdate") {
+                    Some(v) => self.opt_str_of(v, locals)?.map(|a| a.to_uppercase()),
+                    None => None,
+                };
                 let table = match batch {
                     Some(b) => b.table.clone(),
                     None => TableRef {
@@ -785,6 +803,8 @@ impl<'s> Extractor<'s> {
                             None => referent,
                         }),
                         condition: None,
+                        on_delete,
+                        on_update,
                     },
                 })
             }
@@ -935,12 +955,16 @@ impl<'s> Extractor<'s> {
         let mut keyword_columns = None;
         let mut keyword_refs = None;
         let mut keyword_condition = None;
+        let mut on_delete: Option<String> = None;
+        let mut on_update: Option<String> = None;
         for (key, value) in &args.keywords {
             match key.as_str() {
                 "name" => name = self.opt_str_of(*value, locals)?,
                 "columns" => keyword_columns = Some(self.str_list(*value, locals)?),
                 "refcolumns" => keyword_refs = Some(self.str_list(*value, locals)?),
                 "sqltext" => keyword_condition = Some(*value),
+                "ondelete" => on_delete = self.opt_str_of(*value, locals)?,
+                "onupdate" => on_update = self.opt_str_of(*value, locals)?,
                 _ => {}
             }
         }
@@ -950,6 +974,8 @@ impl<'s> Extractor<'s> {
             columns: Vec::new(),
             references: None,
             condition: None,
+            on_delete: on_delete.map(|a| a.to_uppercase()),
+            on_update: on_update.map(|a| a.to_uppercase()),
         };
         match kind {
             ConstraintKind::PrimaryKey | ConstraintKind::Unique => {

@@ -100,6 +100,9 @@ pub struct ConstraintSpec {
     pub references: Option<String>,
     /// SQL text of a check condition, when literal.
     pub condition: Option<String>,
+    /// `ondelete=` / `onupdate=` of a foreign key, upper-cased (`CASCADE`).
+    pub on_delete: Option<String>,
+    pub on_update: Option<String>,
 }
 
 /// `type_=` of `op.alter_column`: absent, a mapped type, or a type we cannot map.

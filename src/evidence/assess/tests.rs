@@ -786,3 +786,39 @@ fn batch_rebuild_of_primary_key_with_boolean_flag() {
     let after = run(body, &snapshot);
     assert_eq!(after.evidence, Evidence::Applied, "{after:#?}");
 }
+
+#[test]
+fn foreign_key_actions_and_references() {
+    let mut snapshot = users_base();
+    snapshot.tables.push(table("public", "credentials"));
+    let mut fk = constraint(
+        "credentials",
+        "fk_credentials_user",
+        "foreign_key",
+        &["user_id"],
+        "FOREIGN KEY (user_id) REFERENCES users(id)",
+    );
+    fk.references = Some("public.users".into());
+    snapshot.constraints.push(fk);
+    let body = "op.drop_constraint('fk_credentials_user', 'credentials', type_='foreignkey')\nop.create_foreign_key('fk_credentials_user', 'credentials', 'users', ['user_id'], ['id'], ondelete='CASCADE')";
+    // Not applied: the old foreign key, without ON DELETE CASCADE, is still there.
+    let a = run(body, &snapshot);
+    assert_eq!(a.evidence, Evidence::NotApplied, "{a:#?}");
+    assert!(a.checks[1].detail.contains("expected ON DELETE CASCADE"));
+
+    snapshot.constraints.last_mut().unwrap().definition =
+        "FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE".into();
+    let a = run(
+        "op.create_foreign_key('fk_credentials_user', 'credentials', 'users', ['user_id'], ['id'], ondelete='cascade')",
+        &snapshot,
+    );
+    assert_eq!(statuses(&a), vec![CheckStatus::Present]);
+    let a = run(
+        "op.create_foreign_key('fk_credentials_user', 'credentials', 'organizations', ['user_id'], ['id'])",
+        &snapshot,
+    );
+    assert_eq!(statuses(&a), vec![CheckStatus::Differs]);
+    assert!(a.checks[0]
+        .detail
+        .contains("references public.users, expected public.organizations"));
+}

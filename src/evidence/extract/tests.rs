@@ -210,6 +210,7 @@ fn create_table_with_columns_and_constraints() {
     );
     assert_eq!(constraints[2].condition.as_deref(), Some("kind <> ''"));
     assert_eq!(constraints[3].references.as_deref(), Some("auth.users"));
+    assert_eq!(constraints[3].on_delete.as_deref(), Some("CASCADE"));
 }
 
 #[test]
@@ -373,6 +374,8 @@ fn foreign_key_both_forms() {
     assert_eq!(fk.kind, ConstraintKind::ForeignKey);
     assert_eq!(fk.columns, vec!["user_id".to_string()]);
     assert_eq!(fk.references.as_deref(), Some("users"));
+    assert_eq!(fk.on_delete.as_deref(), Some("CASCADE"));
+    assert_eq!(fk.on_update, None);
 
     let (table, fk) = constraint_of(one(
         "op.create_foreign_key('fk', 'c', 'u', ['u_id'], ['id'], source_schema='app', referent_schema='auth')",
