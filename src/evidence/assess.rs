@@ -49,32 +49,8 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
             None => ctx.check(index, effect),
         };
         let mut counts = superseded_by.is_none();
-        // Re-creating what this upgrade dropped earlier (drop + create of the same
-        // constraint, say): the object existed before the upgrade too, so finding
-        // it proves nothing either way.
-        if let Some(dropped_at) = ctx.replaces(index) {
-            // Found in another shape: most likely the version this upgrade replaces.
-            if counts && finding.status == CheckStatus::Differs {
-                finding.status = CheckStatus::Absent;
-                finding.detail = format!(
-                    "{}; likely the version this upgrade drops (line {dropped_at}) and replaces",
-                    finding.detail
-                );
-                finding.summary = finding
-                    .summary
-                    .map(|s| s.replacen("differs: ", "missing: ", 1))
-                    .map(|s| format!("{s} (still the version this upgrade replaces)"));
-            }
-            if counts && finding.status == CheckStatus::Present {
-                counts = false;
-                finding.detail = format!(
-                    "{}; not evidence: it existed before this upgrade too (dropped at line {dropped_at}, re-created here)",
-                    finding.detail
-                );
-                finding.summary = finding
-                    .summary
-                    .map(|s| format!("{s} (re-created by this upgrade; existed before it too)"));
-            }
+        if let (Some(dropped_at), true) = (ctx.replaces(index), counts) {
+            counts = judge_recreation(&mut finding, dropped_at);
         }
         if let Some(summary) = finding.summary {
             details.push(summary);
@@ -103,6 +79,41 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
         evidence,
         checks,
         details,
+    }
+}
+
+/// An object this upgrade drops and creates again (a redefined constraint)
+/// existed before the upgrade too. Found as the migration defines it, it proves
+/// nothing either way (returns `false`: not counted); found in another shape, it
+/// is most likely the old version, so the change is not done.
+fn judge_recreation(finding: &mut Finding, dropped_at: u32) -> bool {
+    match finding.status {
+        CheckStatus::Differs => {
+            finding.status = CheckStatus::Absent;
+            finding.detail = format!(
+                "{}; likely the version this upgrade drops (line {dropped_at}) and replaces",
+                finding.detail
+            );
+            finding.summary = finding.summary.as_ref().map(|s| {
+                format!(
+                    "{} (still the version this upgrade replaces)",
+                    s.replacen("differs: ", "missing: ", 1)
+                )
+            });
+            true
+        }
+        CheckStatus::Present => {
+            finding.detail = format!(
+                "{}; not evidence: it existed before this upgrade too (dropped at line {dropped_at}, re-created here)",
+                finding.detail
+            );
+            finding.summary = finding
+                .summary
+                .as_ref()
+                .map(|s| format!("{s} (re-created by this upgrade; existed before it too)"));
+            false
+        }
+        CheckStatus::Absent | CheckStatus::Unknown => true,
     }
 }
 
