@@ -822,3 +822,17 @@ fn foreign_key_actions_and_references() {
         .detail
         .contains("references public.users, expected public.organizations"));
 }
+
+#[test]
+fn assess_file_reads_the_file_and_names_it_on_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("20251230_1700_add_email_issue_flags.py");
+    std::fs::write(&path, MIGRATION_1700).unwrap();
+    let a = assess_file(&path, &ris052_local(), "public").unwrap();
+    assert_eq!(a.evidence, Evidence::Applied);
+
+    let missing = dir.path().join("nope.py");
+    let err = assess_file(&missing, &ris052_local(), "public").unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    assert!(err.to_string().contains("nope.py"), "{err}");
+}
