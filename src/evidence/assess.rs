@@ -685,6 +685,9 @@ impl<'a> Ctx<'a> {
             EffectKind::DropColumn { table, column } => {
                 let schema = self.schema_of(table);
                 let subject = format!("column {}.{column}", display_table(table));
+                if let Some(missing) = self.missing_table_of_drop(table) {
+                    return missing;
+                }
                 match snap.column(schema, pg_name(&table.name), pg_name(column)) {
                     Some(found) => Finding::new(
                         CheckStatus::Absent,
@@ -786,7 +789,20 @@ impl<'a> Ctx<'a> {
                 }
                 differs_or_present(&subject, &found.definition, problems)
             }
-            EffectKind::DropIndex { schema, name, .. } => {
+            EffectKind::DropIndex {
+                schema,
+                name,
+                table,
+            } => {
+                if let Some(table) = table {
+                    let table_ref = TableRef {
+                        schema: schema.clone(),
+                        name: table.clone(),
+                    };
+                    if let Some(missing) = self.missing_table_of_drop(&table_ref) {
+                        return missing;
+                    }
+                }
                 let schema = schema.as_deref().unwrap_or(self.default_schema);
                 let subject = format!("index {schema}.{name}");
                 match snap.index(schema, pg_name(name)) {
@@ -807,6 +823,9 @@ impl<'a> Ctx<'a> {
             }
             EffectKind::DropConstraint { table, name, .. } => {
                 let subject = format!("constraint {}.{name}", display_table(table));
+                if let Some(missing) = self.missing_table_of_drop(table) {
+                    return missing;
+                }
                 match snap.constraint(self.schema_of(table), pg_name(&table.name), pg_name(name)) {
                     Some(found) => Finding::new(
                         CheckStatus::Absent,
@@ -837,6 +856,20 @@ impl<'a> Ctx<'a> {
                 server_default.as_ref(),
             ),
         }
+    }
+
+    /// Dropping something from a table that does not exist: the database is in
+    /// neither the before nor the after state of the migration.
+    fn missing_table_of_drop(&self, table: &TableRef) -> Option<Finding> {
+        self.snapshot
+            .table(self.schema_of(table), pg_name(&table.name))
+            .is_none()
+            .then(|| {
+                Finding::unknown(format!(
+                    "table {} not found: cannot tell whether the drop happened",
+                    self.qualify(table)
+                ))
+            })
     }
 
     fn column_finding(&self, subject: &str, found: &Column, problems: Vec<String>) -> Finding {
@@ -986,10 +1019,10 @@ impl<'a> Ctx<'a> {
                     .constraints_of(schema, tname)
                     .find(|f| f.kind == c.kind.catalog_kind() && f.columns == c.columns)
                 {
-                    Some(found) => Finding::new(
-                        CheckStatus::Present,
-                        format!("matching constraint {}: {}", found.name, found.definition),
-                        format!("found: {subject} as {}", found.name),
+                    Some(found) => differs_or_present(
+                        &format!("{subject} as {}", found.name),
+                        &found.definition,
+                        foreign_key_problems(c, found, self.default_schema),
                     ),
                     None => Finding::new(
                         CheckStatus::Absent,

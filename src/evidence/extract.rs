@@ -413,7 +413,7 @@ impl<'s> Extractor<'s> {
                 match expr.kind() {
                     // Docstrings and `...`.
                     "string" | "concatenated_string" | "ellipsis" => {}
-                    "call" => self.call(expr, batch, locals),
+                    "call" => self.call(expr, expr, batch, locals),
                     "assignment" => self.assignment(expr, batch, locals),
                     _ if !contains_call(expr) => {}
                     _ => self.unknown(stmt),
@@ -452,7 +452,7 @@ impl<'s> Extractor<'s> {
         }
         if right.kind() == "call" {
             // `users = op.create_table(...)` (kept for bulk_insert).
-            return self.call(right, batch, locals);
+            return self.call(right, assignment, batch, locals);
         }
         if contains_call(right) {
             self.unknown(assignment);
@@ -520,9 +520,17 @@ impl<'s> Extractor<'s> {
         })
     }
 
-    fn call(&mut self, call: Node, batch: Option<&Batch>, locals: &HashMap<String, String>) {
+    /// A call statement; `statement` is what an unknown effect quotes (the
+    /// whole `x = op.get_bind()`, not only the call).
+    fn call(
+        &mut self,
+        call: Node,
+        statement: Node,
+        batch: Option<&Batch>,
+        locals: &HashMap<String, String>,
+    ) {
         let Some(func) = call.child_by_field_name("function") else {
-            return self.unknown(call);
+            return self.unknown(statement);
         };
         if is_harmless_call(func, self.src) {
             return;
@@ -545,7 +553,7 @@ impl<'s> Extractor<'s> {
                 line: line_of(call),
                 kind,
             }),
-            None => self.unknown(call),
+            None => self.unknown(statement),
         }
     }
 

@@ -836,3 +836,60 @@ fn assess_file_reads_the_file_and_names_it_on_error() {
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
     assert!(err.to_string().contains("nope.py"), "{err}");
 }
+
+#[test]
+fn drops_from_a_missing_table_are_unknown() {
+    let snapshot = users_base();
+    let s = |body: &str| statuses(&run(body, &snapshot));
+    assert_eq!(
+        s("op.drop_column('ghost', 'a')"),
+        vec![CheckStatus::Unknown]
+    );
+    assert_eq!(
+        s("op.drop_constraint('ck', 'ghost')"),
+        vec![CheckStatus::Unknown]
+    );
+    assert_eq!(
+        s("op.drop_index('ix', table_name='ghost')"),
+        vec![CheckStatus::Unknown]
+    );
+    let a = run("op.drop_column('ghost', 'a')", &snapshot);
+    assert_eq!(a.evidence, Evidence::Unknown);
+    assert_eq!(
+        a.details,
+        vec![
+            "unknown (line 5): table public.ghost not found: cannot tell whether the drop happened"
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn unnamed_foreign_key_matched_by_columns_checks_actions() {
+    let mut snapshot = users_base();
+    snapshot
+        .columns
+        .push(column("users", "org_id", "integer", true, None));
+    let mut fk = constraint(
+        "users",
+        "users_org_id_fkey",
+        "foreign_key",
+        &["org_id"],
+        "FOREIGN KEY (org_id) REFERENCES organizations(id)",
+    );
+    fk.references = Some("public.organizations".into());
+    snapshot.constraints.push(fk);
+    let body = |action: &str| {
+        format!("op.create_foreign_key(None, 'users', 'organizations', ['org_id'], ['id']{action})")
+    };
+    let a = run(&body(""), &snapshot);
+    assert_eq!(statuses(&a), vec![CheckStatus::Present]);
+    assert_eq!(
+        a.details,
+        vec!["found: unnamed foreign key on users (org_id) as users_org_id_fkey".to_string()]
+    );
+    assert_eq!(
+        statuses(&run(&body(", ondelete='SET NULL'"), &snapshot)),
+        vec![CheckStatus::Differs]
+    );
+}

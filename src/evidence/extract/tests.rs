@@ -597,6 +597,7 @@ def upgrade():
         assert!(lines[i].1.starts_with("unknown: "), "{lines:?}");
     }
     assert!(lines[0].1.contains("op.execute(\"UPDATE users SET role"));
+    assert_eq!(lines[1].1, "unknown: conn = op.get_bind()");
     assert!(lines[2].1.contains("for table in"));
     assert_eq!(lines.len(), expected_unknown_lines.len() + 1);
     assert_eq!(lines.last().unwrap().0, 21);
