@@ -91,14 +91,13 @@ pub struct Assessment {
 }
 
 /// Read a migration file, extract its `upgrade()` effects and assess them.
-/// A read error keeps its kind and names the file.
 pub fn assess_file(
     path: &Path,
     snapshot: &Snapshot,
     default_schema: &str,
 ) -> std::io::Result<Assessment> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    // Callers name the file in their message (`cannot read FILE: error`).
+    let source = std::fs::read_to_string(path)?;
     Ok(assess(
         &extract_upgrade_effects(&source),
         snapshot,

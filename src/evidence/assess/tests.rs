@@ -824,7 +824,7 @@ fn foreign_key_actions_and_references() {
 }
 
 #[test]
-fn assess_file_reads_the_file_and_names_it_on_error() {
+fn assess_file_reads_the_file_and_keeps_the_error_kind() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("20251230_1700_add_email_issue_flags.py");
     std::fs::write(&path, MIGRATION_1700).unwrap();
@@ -834,7 +834,6 @@ fn assess_file_reads_the_file_and_names_it_on_error() {
     let missing = dir.path().join("nope.py");
     let err = assess_file(&missing, &ris052_local(), "public").unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
-    assert!(err.to_string().contains("nope.py"), "{err}");
 }
 
 #[test]
