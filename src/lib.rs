@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod database;
 pub mod diagnosis;
+pub mod evidence;
 pub mod exit;
 pub mod fsutil;
 pub mod incident;
