@@ -12,3 +12,5 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod fsutil;
+pub mod secrets;
+pub mod compare;
