@@ -252,3 +252,17 @@ async fn secret_url_is_redacted_when_printed() {
     assert!(!format!("{url:?} {url}").contains("hunter2"));
     assert_eq!(url.expose(), "postgresql://u:hunter2@h/db");
 }
+
+#[test]
+fn moto_harness_leaves_no_process_behind() {
+    let server = MotoServer::start();
+    let pid = server.pid();
+    let proc_entry = std::path::PathBuf::from(format!("/proc/{pid}"));
+    assert!(proc_entry.exists(), "moto_server {pid} is running");
+    drop(server);
+    // Killed and reaped: not even a zombie entry remains.
+    assert!(
+        !proc_entry.exists(),
+        "moto_server {pid} is still there after drop"
+    );
+}

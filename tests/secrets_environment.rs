@@ -3,42 +3,51 @@
 //! A separate test binary (= separate process) because these cases need an
 //! environment without credentials, which `tests/secrets.rs` cannot share.
 //! The environment is prepared once, before any test reads it:
-//! - no `AWS_*` variables except those set here, empty credentials file;
+//! - no `AWS_*` variables except those set here, empty credentials file,
+//!   no region (tests that need one pass it in the request);
 //! - the EC2 instance metadata endpoint is pointed at a local socket that
 //!   accepts connections and never answers — the worst case for a laptop or
 //!   CI runner, which must still fail fast;
-//! - profile `blackhole` has keys and an `endpoint_url` at that same socket,
-//!   so a request that is sent never gets an answer (the timeout case).
+//! - profile `blackhole` has keys and an `endpoint_url` at another such
+//!   socket, which counts its connections: the timeout case checks that the
+//!   request really went there (the profile's endpoint was honoured).
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use driftcheck::secrets::{production_url, SecretError, SecretRequest};
 
 struct Environment {
+    /// Connections received by the Secrets Manager endpoint of profile `blackhole`.
+    endpoint_connections: Arc<AtomicUsize>,
     _config: tempfile::NamedTempFile,
     _credentials: tempfile::NamedTempFile,
 }
 
 /// Accepts TCP connections and keeps them open without ever replying.
-fn blackhole() -> u16 {
+fn blackhole() -> (u16, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&connections);
     std::thread::spawn(move || {
         let mut held: Vec<TcpStream> = Vec::new();
         for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
             held.push(stream);
         }
     });
-    port
+    (port, connections)
 }
 
 fn environment() -> &'static Environment {
     static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
     ENVIRONMENT.get_or_init(|| {
-        let port = blackhole();
+        let (port, endpoint_connections) = blackhole();
+        let (metadata_port, _) = blackhole();
         let mut config = tempfile::NamedTempFile::new().unwrap();
         write!(
             config,
@@ -53,12 +62,12 @@ fn environment() -> &'static Environment {
         }
         std::env::set_var("AWS_CONFIG_FILE", config.path());
         std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", credentials.path());
-        std::env::set_var("AWS_REGION", "us-east-1");
         std::env::set_var(
             "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-            format!("http://127.0.0.1:{port}"),
+            format!("http://127.0.0.1:{metadata_port}"),
         );
         Environment {
+            endpoint_connections,
             _config: config,
             _credentials: credentials,
         }
@@ -68,12 +77,13 @@ fn environment() -> &'static Environment {
 #[tokio::test]
 async fn no_credentials_fails_fast_and_says_where_it_looked() {
     environment();
+    let request = SecretRequest {
+        region: Some("us-east-1".to_string()),
+        ..SecretRequest::new("credmate/prod/db-credentials")
+    };
     let started = Instant::now();
-    let error = production_url(&SecretRequest::new("credmate/prod/db-credentials"))
-        .await
-        .unwrap_err();
+    let error = production_url(&request).await.unwrap_err();
     let elapsed = started.elapsed();
-    eprintln!("{elapsed:?}: {error}");
     assert!(
         matches!(error, SecretError::NoCredentials { .. }),
         "{error:?}"
@@ -100,18 +110,17 @@ async fn unknown_profile_is_a_credentials_error() {
     environment();
     let request = SecretRequest {
         profile: Some("no-such-profile".to_string()),
+        region: Some("us-east-1".to_string()),
         ..SecretRequest::new("credmate/prod/db-credentials")
     };
     let error = production_url(&request).await.unwrap_err();
-    eprintln!("{error}");
-    // Without a profile there is no region from it either; the env region stays.
     assert_eq!(error.reason_code(), "no_aws_credentials", "{error}");
     assert!(error.to_string().contains("no-such-profile"), "{error}");
 }
 
 #[tokio::test]
 async fn unanswered_request_times_out() {
-    environment();
+    let environment = environment();
     let request = SecretRequest {
         profile: Some("blackhole".to_string()),
         timeout: Duration::from_secs(2),
@@ -120,7 +129,6 @@ async fn unanswered_request_times_out() {
     let started = Instant::now();
     let error = production_url(&request).await.unwrap_err();
     let elapsed = started.elapsed();
-    eprintln!("{elapsed:?}: {error}");
     assert!(matches!(error, SecretError::Timeout { .. }), "{error:?}");
     assert_eq!(error.reason_code(), "timeout");
     assert_eq!(
@@ -128,4 +136,29 @@ async fn unanswered_request_times_out() {
         "reading AWS Secrets Manager secret `credmate/prod/db-credentials` timed out after 2 s"
     );
     assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    assert!(
+        environment.endpoint_connections.load(Ordering::SeqCst) > 0,
+        "the request never reached the profile's endpoint_url"
+    );
+}
+
+#[tokio::test]
+async fn no_region_says_how_to_set_one() {
+    environment();
+    let started = Instant::now();
+    let error = production_url(&SecretRequest::new("credmate/prod/db-credentials"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, SecretError::NoRegion { .. }), "{error:?}");
+    assert_eq!(error.reason_code(), "no_aws_region");
+    assert_eq!(
+        error.to_string(),
+        "no AWS region for secret `credmate/prod/db-credentials`: pass --aws-region, set AWS_REGION, \
+         or set `region` in the AWS profile"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "took {:?}",
+        started.elapsed()
+    );
 }

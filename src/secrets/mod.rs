@@ -270,7 +270,7 @@ fn credentials_error(secret_id: &str, profile: String, error: CredentialsError) 
 }
 
 /// Map a `GetSecretValue` failure to what the user has to do about it.
-pub fn request_error<R>(
+fn request_error<R>(
     secret_id: &str,
     region: &str,
     error: SdkError<GetSecretValueError, R>,
