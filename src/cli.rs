@@ -72,7 +72,12 @@ pub struct SchemaFilterArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SnapshotArgs {
     /// Database URL (libpq style; Unix sockets: postgresql:///db?host=/path).
-    #[arg(long, value_name = "URL", env = "DRIFTCHECK_LOCAL_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "DRIFTCHECK_LOCAL_URL",
+        hide_env_values = true
+    )]
     pub url: String,
 
     /// Output file (never overwritten; `-` for stdout).

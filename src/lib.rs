@@ -6,11 +6,17 @@
 //! for production credentials) → `diagnosis` / `compare` → `report` model →
 //! `render` (terminal, markdown, JSON) and `incident` (RIS drafts).
 
-pub mod schema;
-pub mod migrations;
+pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod compare;
+pub mod config;
+pub mod database;
+pub mod diagnosis;
 pub mod exit;
 pub mod fsutil;
+pub mod migrations;
+pub mod render;
+pub mod report;
+pub mod schema;
 pub mod secrets;
-pub mod compare;

@@ -62,3 +62,84 @@ pub struct Codebase {
     pub revisions: Vec<Revision>,
     pub problems: Vec<Problem>,
 }
+
+// Interim implementations of the graph queries the check needs; the graph module
+// (issue 3) replaces them.
+impl Codebase {
+    pub fn get(&self, id: &str) -> Option<&Revision> {
+        self.revisions.iter().find(|r| r.revision == id)
+    }
+
+    pub fn find_by_alias(&self, id: &str) -> Option<&Revision> {
+        self.revisions
+            .iter()
+            .find(|r| r.aliases.iter().any(|a| a == id))
+    }
+
+    pub fn prefix_matches(&self, partial: &str) -> Vec<&Revision> {
+        self.revisions
+            .iter()
+            .filter(|r| r.revision.starts_with(partial) || partial.starts_with(&r.revision))
+            .collect()
+    }
+
+    pub fn ancestors(&self, id: &str) -> std::collections::BTreeSet<String> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![id.to_string()];
+        while let Some(next) = stack.pop() {
+            if !seen.insert(next.clone()) {
+                continue;
+            }
+            if let Some(rev) = self.get(&next) {
+                stack.extend(rev.down_revisions.iter().cloned());
+                stack.extend(rev.depends_on.iter().cloned());
+            }
+        }
+        seen
+    }
+
+    pub fn upgrade_order(&self) -> Vec<&Revision> {
+        let mut order: Vec<&Revision> = Vec::new();
+        let mut placed = std::collections::BTreeSet::new();
+        while order.len() < self.revisions.len() {
+            let before = order.len();
+            for rev in &self.revisions {
+                if placed.contains(&rev.revision) {
+                    continue;
+                }
+                let ready = rev
+                    .down_revisions
+                    .iter()
+                    .chain(&rev.depends_on)
+                    .all(|d| placed.contains(d) || self.get(d).is_none());
+                if ready {
+                    placed.insert(rev.revision.clone());
+                    order.push(rev);
+                }
+            }
+            if order.len() == before {
+                break;
+            }
+        }
+        order
+    }
+
+    pub fn pending(&self, current: &[String]) -> Vec<&Revision> {
+        let mut applied = std::collections::BTreeSet::new();
+        for c in current {
+            applied.extend(self.ancestors(c));
+        }
+        let mut wanted = std::collections::BTreeSet::new();
+        for h in &self.heads {
+            wanted.extend(self.ancestors(h));
+        }
+        self.upgrade_order()
+            .into_iter()
+            .filter(|r| wanted.contains(&r.revision) && !applied.contains(&r.revision))
+            .collect()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == "error")
+    }
+}

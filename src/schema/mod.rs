@@ -357,7 +357,11 @@ impl Snapshot {
             .find(|c| c.schema == schema && c.table == table && c.name == name)
     }
 
-    pub fn columns_of<'a>(&'a self, schema: &'a str, table: &'a str) -> impl Iterator<Item = &'a Column> + 'a {
+    pub fn columns_of<'a>(
+        &'a self,
+        schema: &'a str,
+        table: &'a str,
+    ) -> impl Iterator<Item = &'a Column> + 'a {
         self.columns
             .iter()
             .filter(move |c| c.schema == schema && c.table == table)
@@ -369,7 +373,11 @@ impl Snapshot {
             .find(|c| c.schema == schema && c.table == table && c.name == name)
     }
 
-    pub fn constraints_of<'a>(&'a self, schema: &'a str, table: &'a str) -> impl Iterator<Item = &'a Constraint> + 'a {
+    pub fn constraints_of<'a>(
+        &'a self,
+        schema: &'a str,
+        table: &'a str,
+    ) -> impl Iterator<Item = &'a Constraint> + 'a {
         self.constraints
             .iter()
             .filter(move |c| c.schema == schema && c.table == table)
@@ -382,20 +390,33 @@ impl Snapshot {
     }
 
     /// Sort every collection by key, so that serialised snapshots are stable.
+    /// Compares borrowed fields: no key strings are built per comparison.
     pub fn sort(&mut self) {
         self.schemas.sort_by(|a, b| a.name.cmp(&b.name));
-        self.tables.sort_by_key(Table::key);
-        self.columns
-            .sort_by(|a, b| (a.table_key(), a.position).cmp(&(b.table_key(), b.position)));
-        self.constraints.sort_by_key(Constraint::key);
-        self.indexes.sort_by_key(Index::key);
-        self.sequences.sort_by_key(Sequence::key);
-        self.views.sort_by_key(View::key);
-        self.enums.sort_by_key(EnumType::key);
-        self.domains.sort_by_key(Domain::key);
-        self.functions.sort_by_key(Function::key);
-        self.triggers.sort_by_key(Trigger::key);
-        self.extensions.sort_by_key(Extension::key);
-        self.policies.sort_by_key(Policy::key);
+        self.tables
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.columns.sort_by(|a, b| {
+            (&a.schema, &a.table, a.position).cmp(&(&b.schema, &b.table, b.position))
+        });
+        self.constraints
+            .sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
+        self.indexes
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.sequences
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.views
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.enums
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.domains
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.functions.sort_by(|a, b| {
+            (&a.schema, &a.name, &a.arguments).cmp(&(&b.schema, &b.name, &b.arguments))
+        });
+        self.triggers
+            .sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
+        self.extensions.sort_by(|a, b| a.name.cmp(&b.name));
+        self.policies
+            .sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
     }
 }

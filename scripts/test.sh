@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what is missing
+# (PostgreSQL server binaries, the Python venv with alembic and moto), then runs
+# formatting and lint checks and every test (unit, integration against real
+# PostgreSQL clusters, the Alembic cross-check, the moto-backed secrets tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export DRIFTCHECK_PYTHON="$PWD/.venv/bin/python"
+export DRIFTCHECK_MOTO_SERVER="$PWD/.venv/bin/moto_server"
+cargo fmt --all --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --all-targets --locked
+# Leave nothing behind: the harness stops every server it starts.
+if pgrep -f -E 'postgres .*-D /tmp/(dc-pg-|driftcheck-)' >/dev/null || pgrep -f moto_server >/dev/null; then
+  echo "test.sh: a test left a postgres or moto_server process running" >&2
+  ps -eo pid,user,args | grep -E 'postgres .*-D /tmp/(dc-pg-|driftcheck-)|[m]oto_server' >&2
+  exit 1
+fi

@@ -1,0 +1,160 @@
+//! Assembling a check: what was observed of each database + the codebase →
+//! the [`CheckReport`]. Pure; the I/O that gathers the observations lives in
+//! `commands::check`.
+
+use crate::diagnosis::{self, Assessment, TargetInput};
+use crate::migrations::{Codebase, Revision};
+use crate::report::{
+    CheckReport, CodebaseProblem, CodebaseSummary, Finding, SchemaDiffEntry, Severity, Status,
+    TargetReport, TargetState,
+};
+use crate::schema::Snapshot;
+use std::collections::BTreeMap;
+
+/// What driftcheck could see of one database.
+#[derive(Debug, Clone)]
+pub enum Observed {
+    /// Read: its snapshot (version table included) and identity without secrets.
+    Read {
+        snapshot: Box<Snapshot>,
+        database: Option<String>,
+    },
+    /// Could not be read; `reason` is a stable code (`secret_not_found`, ...).
+    Unreachable { reason: String, message: String },
+    /// Deliberately not read (`--skip-production`, not configured).
+    Skipped { reason: String, message: String },
+}
+
+impl Observed {
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        match self {
+            Observed::Read { snapshot, .. } => Some(snapshot),
+            _ => None,
+        }
+    }
+}
+
+pub struct CheckInput<'a> {
+    pub codebase: &'a Codebase,
+    /// In display order: `local` first, then `production`.
+    pub targets: Vec<(String, Observed)>,
+    /// Version table name as configured (for messages).
+    pub version_table_name: &'a str,
+    pub schema_diff: Vec<SchemaDiffEntry>,
+    pub schema_diff_ignored: BTreeMap<String, usize>,
+    pub checked_at: String,
+}
+
+/// Build the report. `assess` checks one pending migration against one snapshot.
+pub fn build_report(
+    input: CheckInput<'_>,
+    assess: &dyn Fn(&Revision, &Snapshot) -> Assessment,
+) -> CheckReport {
+    let codebase = input.codebase;
+    let mut findings = diagnosis::codebase_findings(codebase);
+    let mut targets = BTreeMap::new();
+
+    for (name, observed) in &input.targets {
+        let report = match observed {
+            Observed::Read { snapshot, database } => {
+                let version_name = snapshot
+                    .version_table
+                    .as_ref()
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| input.version_table_name.to_string());
+                let user_tables = snapshot
+                    .tables
+                    .iter()
+                    .filter(|t| t.key() != version_name && t.name != version_name)
+                    .count();
+                let target_input = TargetInput {
+                    name,
+                    version_table: snapshot.version_table.as_ref(),
+                    version_table_name: input.version_table_name,
+                    user_tables,
+                    database: database.clone(),
+                    server_version: Some(snapshot.server_version.clone()).filter(|v| !v.is_empty()),
+                };
+                let (report, target_findings) =
+                    diagnosis::diagnose(codebase, &target_input, &mut |rev: &Revision| {
+                        assess(rev, snapshot)
+                    });
+                findings.extend(target_findings);
+                report
+            }
+            Observed::Unreachable { reason, message } => {
+                findings.push(Finding {
+                    code: format!("{name}_unreachable"),
+                    severity: Severity::Warning,
+                    message: format!("{name} could not be compared: {message}"),
+                    suggestion: None,
+                    target: Some(name.clone()),
+                });
+                TargetReport::not_examined(
+                    TargetState::Unreachable,
+                    reason,
+                    format!("unreachable: {message}"),
+                )
+            }
+            Observed::Skipped { reason, message } => {
+                TargetReport::not_examined(TargetState::Skipped, reason, message.clone())
+            }
+        };
+        targets.insert(name.clone(), report);
+    }
+
+    if !input.schema_diff.is_empty() {
+        findings.push(Finding {
+            code: "schema_drift".into(),
+            severity: Severity::Error,
+            message: format!(
+                "{} schema difference{} between local and production (see the schema diff)",
+                input.schema_diff.len(),
+                if input.schema_diff.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+            suggestion: None,
+            target: None,
+        });
+    }
+
+    let drift = findings.iter().any(|f| f.severity == Severity::Error);
+    CheckReport {
+        driftcheck_version: env!("CARGO_PKG_VERSION").to_string(),
+        status: if drift { Status::Drift } else { Status::Clean },
+        codebase: codebase_summary(codebase),
+        targets,
+        schema_diff: input.schema_diff,
+        schema_diff_ignored: input.schema_diff_ignored,
+        findings,
+        report_path: None,
+        ris_path: None,
+        checked_at: input.checked_at,
+    }
+}
+
+pub fn codebase_summary(codebase: &Codebase) -> CodebaseSummary {
+    CodebaseSummary {
+        migration_dirs: codebase
+            .migration_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect(),
+        heads: codebase.heads.clone(),
+        revisions: codebase.revisions.len(),
+        problems: codebase
+            .problems
+            .iter()
+            .map(|p| CodebaseProblem {
+                code: p.code.clone(),
+                severity: p.severity.clone(),
+                message: p.message.clone(),
+                file: p.file.as_ref().map(|f| f.display().to_string()),
+                line: p.line,
+            })
+            .collect(),
+    }
+}

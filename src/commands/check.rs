@@ -1,0 +1,499 @@
+//! The check (default command): gather what the codebase and each database
+//! say, concurrently, then diagnose, render, and write the audit trail.
+
+use crate::check::{self, CheckInput, Observed};
+use crate::cli::{CheckArgs, Format};
+use crate::compare::{self, DiffOptions, IgnoreRules};
+use crate::config::Config;
+use crate::database::{self, ConnectTarget, ReadOptions, Role, VersionTableName};
+use crate::diagnosis::Assessment;
+use crate::exit::{input_error, unreachable_error, ExitCode};
+use crate::fsutil;
+use crate::incident::{self, RisConfig, RisContext};
+use crate::migrations::{self, Discovery, Revision};
+use crate::render;
+use crate::report::{CheckReport, Status};
+use crate::schema::Snapshot;
+use crate::secrets::{self, SecretRequest};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// Where one database's schema comes from.
+enum Source {
+    Live(ConnectTarget),
+    SnapshotFile(PathBuf),
+    Secret(SecretRequest),
+    Skip { reason: &'static str, message: String },
+}
+
+/// Where the markdown report goes.
+enum ReportDestination {
+    None,
+    Stdout,
+    File { path: PathBuf, explicit: bool },
+}
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config = Config::load(args.config.as_deref(), &cwd).map_err(|e| input_error(e.to_string()))?;
+    let format = args.format.unwrap_or(Format::Text);
+
+    // Everything that can be wrong with the input is found before any connection.
+    let destination = report_destination(args, &config, &cwd)?;
+    if matches!(destination, ReportDestination::Stdout) && args.format.is_some_and(|f| f != Format::Markdown) {
+        return Err(input_error(
+            "--report - writes the markdown report to stdout, which --format also wants; drop one of them",
+        ));
+    }
+    let ris = if args.create_ris {
+        Some(ris_setup(args, &config, &cwd)?)
+    } else {
+        None
+    };
+    let codebase = migrations::load(&discovery(args, &config, &cwd))
+        .map_err(|e| input_error(e.to_string()))?;
+    let version_table_text = args
+        .version_table
+        .clone()
+        .or_else(|| config.version_table.clone())
+        .unwrap_or_else(|| "alembic_version".to_string());
+    let version_table = VersionTableName::parse(&version_table_text)
+        .map_err(|e| input_error(format!("--version-table {version_table_text:?}: {e}")))?;
+    let prod_version_table = match &config.production.version_table {
+        Some(text) if args.version_table.is_none() => VersionTableName::parse(text)
+            .map_err(|e| input_error(format!("[production] version-table {text:?}: {e}")))?,
+        _ => version_table.clone(),
+    };
+    let read_options = ReadOptions {
+        version_table: version_table.clone(),
+        include_schemas: pick(&args.filter.schemas, &config.schemas),
+        exclude_schemas: pick(&args.filter.exclude_schemas, &config.exclude_schemas),
+        ..ReadOptions::default()
+    };
+    let prod_read_options = ReadOptions {
+        version_table: prod_version_table,
+        ..read_options.clone()
+    };
+    let local = local_source(args, &config)?;
+    let production = production_source(args, &config)?;
+    let ignore = ignore_rules(&config)?;
+
+    let (local_observed, production_observed) = crate::commands::block_on(async {
+        tokio::join!(
+            observe("local", &local, &read_options),
+            observe("production", &production, &prod_read_options)
+        )
+    });
+    // The local database is required: without it there is nothing to report.
+    let local_observed = local_observed?;
+    let production_observed = match production_observed {
+        Ok(observed) => observed,
+        Err(ObserveError::Input(error)) => return Err(error),
+        Err(error) => {
+            let failure = Failure::from(error);
+            if args.require_production || config.production.require {
+                return Err(unreachable_error(format!(
+                    "production could not be read (--require-production): {}",
+                    failure.message
+                )));
+            }
+            Observed::Unreachable {
+                reason: failure.reason,
+                message: failure.message,
+            }
+        }
+    };
+
+    let (schema_diff, schema_diff_ignored) =
+        match (local_observed.snapshot(), production_observed.snapshot()) {
+            (Some(local), Some(production)) => {
+                let options = DiffOptions {
+                    strict_column_order: args.strict_column_order,
+                    include_owners: args.include_owners,
+                    include_privileges: args.include_privileges,
+                    ignore: ignore.clone(),
+                    version_table: local.version_table.as_ref().map(|t| t.name.clone()),
+                    ..DiffOptions::default()
+                };
+                let diff = compare::diff(local, production, &options);
+                (diff.entries, diff.ignored)
+            }
+            _ => (Vec::new(), Default::default()),
+        };
+
+    let input = CheckInput {
+        codebase: &codebase,
+        targets: vec![
+            ("local".to_string(), local_observed),
+            ("production".to_string(), production_observed),
+        ],
+        version_table_name: &version_table_text,
+        schema_diff,
+        schema_diff_ignored,
+        checked_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let mut report = check::build_report(input, &assess_pending);
+
+    if let ReportDestination::File { path, .. } = &destination {
+        report.report_path = Some(path.display().to_string());
+    }
+    if let Some((dir, ris_config)) = &ris {
+        let context = RisContext::new(&report, &cwd, ris_config);
+        match incident::write_draft(dir, &report, &context, ris_config)
+            .map_err(|e| input_error(format!("cannot write the RIS draft in {}: {e}", dir.display())))?
+        {
+            Some(path) => report.ris_path = Some(path.display().to_string()),
+            None => eprintln!("driftcheck: no drift found, so no RIS draft was written"),
+        }
+    }
+    match &destination {
+        ReportDestination::File { path, explicit } => {
+            write_report(&report, path, *explicit)?;
+        }
+        ReportDestination::Stdout => {
+            print!("{}", render::markdown_report(&report));
+        }
+        ReportDestination::None => {}
+    }
+    if !matches!(destination, ReportDestination::Stdout) {
+        match format {
+            Format::Json => print!("{}", render::json(&report)),
+            Format::Markdown => print!("{}", render::markdown_report(&report)),
+            Format::Text => print!(
+                "{}",
+                render::terminal_summary(&report, render::Style::detect())
+            ),
+        }
+    }
+    Ok(match report.status {
+        Status::Clean => ExitCode::Clean,
+        Status::Drift | Status::Error => ExitCode::Drift,
+    })
+}
+
+/// Evidence for one pending migration against one snapshot.
+fn assess_pending(revision: &Revision, snapshot: &Snapshot) -> Assessment {
+    match crate::evidence::assess_file(&revision.file, snapshot, "public") {
+        Ok(assessment) => Assessment {
+            evidence: assessment.evidence.as_str().to_string(),
+            details: assessment.details,
+        },
+        Err(error) => Assessment {
+            evidence: "unknown".to_string(),
+            details: vec![format!("cannot read {}: {error}", revision.file.display())],
+        },
+    }
+}
+
+/// Why a database could not be observed (production degrades on it).
+struct Failure {
+    reason: String,
+    message: String,
+}
+
+async fn observe(
+    name: &str,
+    source: &Source,
+    options: &ReadOptions,
+) -> Result<Observed, ObserveError> {
+    match source {
+        Source::Skip { reason, message } => Ok(Observed::Skipped {
+            reason: reason.to_string(),
+            message: message.clone(),
+        }),
+        Source::SnapshotFile(path) => {
+            let snapshot = read_snapshot_file(path).map_err(|e| ObserveError::input(name, e))?;
+            Ok(Observed::Read {
+                snapshot: Box::new(snapshot),
+                database: Some(format!("snapshot file {}", path.display())),
+            })
+        }
+        Source::Live(target) => read_live(target, options).await,
+        Source::Secret(request) => {
+            let url = secrets::production_url(request)
+                .await
+                .map_err(|e| ObserveError::Failure(Failure {
+                    reason: e.reason_code().to_string(),
+                    message: e.to_string(),
+                }))?;
+            let target = database::parse_target(url.expose(), Role::Production).map_err(|e| {
+                ObserveError::Failure(Failure {
+                    reason: "malformed_secret".to_string(),
+                    message: format!(
+                        "secret {:?} does not hold a usable database URL: {e}",
+                        request.secret_id
+                    ),
+                })
+            })?;
+            read_live(&target, options).await
+        }
+    }
+}
+
+async fn read_live(target: &ConnectTarget, options: &ReadOptions) -> Result<Observed, ObserveError> {
+    match database::read_database(target, options).await {
+        Ok(snapshot) => Ok(Observed::Read {
+            snapshot: Box::new(snapshot),
+            database: Some(target.describe()),
+        }),
+        Err(error) => Err(ObserveError::Database(error)),
+    }
+}
+
+enum ObserveError {
+    /// Bad input (a snapshot file): always fatal, exit 2.
+    Input(anyhow::Error),
+    Database(database::DbError),
+    Failure(Failure),
+}
+
+impl ObserveError {
+    fn input(name: &str, error: anyhow::Error) -> ObserveError {
+        ObserveError::Input(input_error(format!("{name} snapshot: {error:#}")))
+    }
+}
+
+impl From<ObserveError> for anyhow::Error {
+    fn from(error: ObserveError) -> anyhow::Error {
+        match error {
+            ObserveError::Input(e) => e,
+            ObserveError::Database(e) => e.into_exit_error(),
+            ObserveError::Failure(f) => unreachable_error(f.message),
+        }
+    }
+}
+
+impl From<ObserveError> for Failure {
+    fn from(error: ObserveError) -> Failure {
+        match error {
+            ObserveError::Input(e) => Failure {
+                reason: "invalid_snapshot".to_string(),
+                message: format!("{e:#}"),
+            },
+            ObserveError::Database(e) => Failure {
+                reason: db_reason(&e).to_string(),
+                message: e.to_string(),
+            },
+            ObserveError::Failure(f) => f,
+        }
+    }
+}
+
+fn db_reason(error: &database::DbError) -> &'static str {
+    use database::DbError::*;
+    match error {
+        InvalidUrl { .. } => "invalid_url",
+        Unreachable { .. } => "server_unreachable",
+        AuthFailed { .. } => "authentication_failed",
+        DatabaseMissing { .. } => "database_missing",
+        Timeout { .. } => "timeout",
+        Tls { .. } => "tls_failed",
+        Query { .. } => "query_failed",
+    }
+}
+
+fn read_snapshot_file(path: &Path) -> anyhow::Result<Snapshot> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let snapshot: Snapshot = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a driftcheck snapshot", path.display()))?;
+    if snapshot.format != crate::schema::SNAPSHOT_FORMAT {
+        anyhow::bail!(
+            "{} has snapshot format {}, this driftcheck reads format {}",
+            path.display(),
+            snapshot.format,
+            crate::schema::SNAPSHOT_FORMAT
+        );
+    }
+    Ok(snapshot)
+}
+
+fn discovery(args: &CheckArgs, config: &Config, cwd: &Path) -> Discovery {
+    let migration_dirs = if !args.migrations.migrations.is_empty() {
+        args.migrations.migrations.clone()
+    } else {
+        config.migrations.iter().map(|d| config.resolve(d)).collect()
+    };
+    Discovery {
+        migration_dirs,
+        alembic_ini: args
+            .migrations
+            .alembic_ini
+            .clone()
+            .or_else(|| config.alembic_ini.as_deref().map(|p| config.resolve(p))),
+        start_dir: Some(cwd.to_path_buf()),
+    }
+}
+
+fn pick(flag: &[String], config: &[String]) -> Vec<String> {
+    if flag.is_empty() {
+        config.to_vec()
+    } else {
+        flag.to_vec()
+    }
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn local_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Source> {
+    if let Some(path) = &args.local_snapshot {
+        return Ok(Source::SnapshotFile(path.clone()));
+    }
+    let (url, origin) = if let Some(url) = &args.local_url {
+        (url.clone(), "--local-url".to_string())
+    } else if let Some(url) = env_nonempty("DRIFTCHECK_LOCAL_URL") {
+        (url, "DRIFTCHECK_LOCAL_URL".to_string())
+    } else if let Some(url) = env_nonempty("DATABASE_URL") {
+        (url, "DATABASE_URL".to_string())
+    } else if let Some(url) = config.local.url_env.as_deref().and_then(env_nonempty) {
+        (url, config.local.url_env.clone().unwrap_or_default())
+    } else {
+        return Err(input_error(
+            "no local database: pass --local-url URL, set DRIFTCHECK_LOCAL_URL or DATABASE_URL, or use --local-snapshot FILE",
+        ));
+    };
+    let target = database::parse_target(&url, Role::Local)
+        .map_err(|e| input_error(format!("{origin}: {e}")))?;
+    Ok(Source::Live(target))
+}
+
+fn production_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Source> {
+    if args.skip_production {
+        return Ok(Source::Skip {
+            reason: "skipped",
+            message: "skipped (--skip-production)".to_string(),
+        });
+    }
+    if let Some(path) = &args.prod_snapshot {
+        return Ok(Source::SnapshotFile(path.clone()));
+    }
+    let url = args
+        .prod_url
+        .clone()
+        .map(|u| (u, "--prod-url".to_string()))
+        .or_else(|| env_nonempty("DRIFTCHECK_PROD_URL").map(|u| (u, "DRIFTCHECK_PROD_URL".to_string())))
+        .or_else(|| {
+            let name = config.production.url_env.as_deref()?;
+            env_nonempty(name).map(|u| (u, name.to_string()))
+        });
+    if let Some((url, origin)) = url {
+        let target = database::parse_target(&url, Role::Production)
+            .map_err(|e| input_error(format!("{origin}: {e}")))?;
+        return Ok(Source::Live(target));
+    }
+    let secret_id = args
+        .prod_secret_id
+        .clone()
+        .or_else(|| env_nonempty("DRIFTCHECK_PROD_SECRET_ID"))
+        .or_else(|| config.production.secret_id.clone());
+    if let Some(secret_id) = secret_id {
+        let mut request = SecretRequest::new(secret_id);
+        request.region = args.aws_region.clone().or_else(|| config.production.region.clone());
+        request.profile = args.aws_profile.clone().or_else(|| config.production.profile.clone());
+        return Ok(Source::Secret(request));
+    }
+    if args.require_production || config.production.require {
+        return Err(input_error(
+            "--require-production: no production source; pass --prod-secret-id ID or --prod-url URL (or set DRIFTCHECK_PROD_SECRET_ID / DRIFTCHECK_PROD_URL)",
+        ));
+    }
+    Ok(Source::Skip {
+        reason: "not_configured",
+        message: "skipped: no production source configured (pass --prod-secret-id or --prod-url; --skip-production silences this)".to_string(),
+    })
+}
+
+fn ignore_rules(config: &Config) -> anyhow::Result<IgnoreRules> {
+    match &config.ignore {
+        None => Ok(IgnoreRules::default()),
+        Some(table) => table.clone().try_into().map_err(|e: toml::de::Error| {
+            input_error(format!(
+                "invalid [ignore] in {}: {}",
+                config
+                    .path
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                e.message()
+            ))
+        }),
+    }
+}
+
+fn report_destination(args: &CheckArgs, config: &Config, cwd: &Path) -> anyhow::Result<ReportDestination> {
+    if args.no_report {
+        return Ok(ReportDestination::None);
+    }
+    if let Some(path) = &args.report {
+        if path.as_os_str() == "-" {
+            return Ok(ReportDestination::Stdout);
+        }
+        if path.exists() {
+            return Err(input_error(format!(
+                "--report {}: the file exists and driftcheck never overwrites a report; choose another path",
+                path.display()
+            )));
+        }
+        return Ok(ReportDestination::File {
+            path: path.clone(),
+            explicit: true,
+        });
+    }
+    let dir = config
+        .report_dir
+        .as_deref()
+        .map(|d| config.resolve(d))
+        .unwrap_or_else(|| cwd.join("drift-reports"));
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let relative = |p: PathBuf| p.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or(p);
+    Ok(ReportDestination::File {
+        path: relative(dir.join(format!("drift-{stamp}.md"))),
+        explicit: false,
+    })
+}
+
+/// Write the report; a default path that exists (two runs in one second) gets a suffix.
+fn write_report(report: &CheckReport, path: &Path, explicit: bool) -> anyhow::Result<()> {
+    let text = render::markdown_report(report);
+    let mut candidate = path.to_path_buf();
+    for attempt in 2.. {
+        match fsutil::write_new(&candidate, text.as_bytes()) {
+            Ok(()) => return Ok(()),
+            Err(fsutil::WriteError::Exists { .. }) if !explicit && attempt < 100 => {
+                let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+                candidate = path.with_file_name(format!("{stem}-{attempt}.md"));
+            }
+            Err(e) => return Err(input_error(e.to_string())),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+fn ris_setup(args: &CheckArgs, config: &Config, cwd: &Path) -> anyhow::Result<(PathBuf, RisConfig)> {
+    let ris_config: RisConfig = match &config.ris {
+        None => RisConfig::default(),
+        Some(table) => table.clone().try_into().map_err(|e: toml::de::Error| {
+            input_error(format!("invalid [ris] in driftcheck.toml: {}", e.message()))
+        })?,
+    };
+    let dir = if let Some(dir) = &args.ris_dir {
+        dir.clone()
+    } else if let Some(dir) = &ris_config.dir {
+        config.resolve(dir)
+    } else if cwd.join("docs/ris").is_dir() {
+        PathBuf::from("docs/ris")
+    } else {
+        return Err(input_error(
+            "--create-ris: no RIS directory; pass --ris-dir DIR, set [ris] dir in driftcheck.toml, or create docs/ris/",
+        ));
+    };
+    if !dir.is_dir() {
+        return Err(input_error(format!(
+            "--ris-dir {}: not a directory",
+            dir.display()
+        )));
+    }
+    Ok((dir, ris_config))
+}

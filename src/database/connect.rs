@@ -1,0 +1,337 @@
+//! Turning a libpq-style URL into a read-only session.
+
+use std::fmt;
+use std::time::Duration;
+
+use percent_encoding::percent_decode_str;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgSslMode};
+use sqlx::{ConnectOptions, Connection};
+
+use super::DbError;
+
+/// Which environment a URL points at: production gets stricter defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Local,
+    Production,
+}
+
+/// Server-side limits for a driftcheck session, plus the client-side connect timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub statement: Duration,
+    pub lock: Duration,
+    pub idle_in_transaction: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            statement: Duration::from_secs(30),
+            lock: Duration::from_secs(5),
+            idle_in_transaction: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A parsed connection target. Holds the password inside the sqlx options
+/// (needed to connect) but never prints it: `Debug` and [`describe`](Self::describe)
+/// show only database, host and user.
+#[derive(Clone)]
+pub struct ConnectTarget {
+    options: PgConnectOptions,
+    role: Role,
+    description: String,
+    /// Decoded password, kept only to scrub it out of driver messages.
+    secret: Option<String>,
+}
+
+impl fmt::Debug for ConnectTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectTarget")
+            .field("target", &self.description)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parse a `postgres://` / `postgresql://` URL (TCP or Unix socket, e.g.
+/// `postgresql:///db?host=/run/postgresql`). `sslmode`/`sslrootcert` come from
+/// the URL; production defaults to `sslmode=require` over TCP unless the URL
+/// (or `PGSSLMODE`) says otherwise. Like libpq, unset parts fall back to the
+/// `PG*` environment variables (`PGHOST`, `PGUSER`, `PGPASSWORD`, ...).
+pub fn parse_target(url: &str, role: Role) -> Result<ConnectTarget, DbError> {
+    let invalid = |reason: String| DbError::InvalidUrl { reason };
+    // libpq accepts `postgresql://user:pw@/db?host=/dir` (user, empty host), which
+    // URL parsers reject: take the user info out first and apply it afterwards.
+    let (url, userinfo) = split_userinfo(url);
+    let parsed = url::Url::parse(&url).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+        return Err(invalid(
+            "the scheme must be postgres:// or postgresql://".to_string(),
+        ));
+    }
+    let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let (mut user, mut secret) = match &userinfo {
+        Some(info) => match info.split_once(':') {
+            Some((u, p)) => (Some(decode(u)), Some(decode(p))),
+            None => (Some(decode(info)), None),
+        },
+        None => (None, None),
+    };
+    let mut ssl_in_url = false;
+    for (key, value) in parsed.query_pairs() {
+        match &*key {
+            // Query parameters come later in the URL and win, as in libpq.
+            "password" => secret = Some(value.into_owned()),
+            "user" => user = None,
+            "sslmode" | "ssl-mode" => ssl_in_url = true,
+            _ => {}
+        }
+    }
+    let scrub = |text: String| redact(text, secret.as_deref());
+    let mut options =
+        PgConnectOptions::from_url(&parsed).map_err(|e| invalid(scrub(e.to_string())))?;
+    if let Some(user) = user.filter(|u| !u.is_empty()) {
+        options = options.username(&user);
+    }
+    if let Some(password) = &secret {
+        options = options.password(password);
+    }
+
+    let over_socket = options.get_socket().is_some() || options.get_host().starts_with('/');
+    let ssl_from_env = std::env::var_os("PGSSLMODE").is_some();
+    if role == Role::Production && !ssl_in_url && !ssl_from_env && !over_socket {
+        options = options.ssl_mode(PgSslMode::Require);
+    }
+
+    let description = describe_options(&options);
+    Ok(ConnectTarget {
+        options,
+        role,
+        description,
+        secret,
+    })
+}
+
+/// Split `scheme://userinfo@rest` into (`scheme://rest`, userinfo).
+fn split_userinfo(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), None);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => (
+            format!("{scheme}://{}", &rest[at + 1..]),
+            Some(rest[..at].to_string()),
+        ),
+        None => (url.to_string(), None),
+    }
+}
+
+fn describe_options(options: &PgConnectOptions) -> String {
+    let host = match options.get_socket() {
+        Some(dir) => dir.display().to_string(),
+        None => options.get_host().to_string(),
+    };
+    // The server uses the user name when no database is given.
+    let database = options
+        .get_database()
+        .unwrap_or_else(|| options.get_username());
+    format!(
+        "database \"{database}\" on {host}:{port} as user \"{user}\"",
+        port = options.get_port(),
+        user = options.get_username()
+    )
+}
+
+/// Replace every occurrence of the secret in a driver message.
+fn redact(text: String, secret: Option<&str>) -> String {
+    match secret {
+        Some(s) if !s.is_empty() && text.contains(s) => text.replace(s, "***"),
+        _ => text,
+    }
+}
+
+impl ConnectTarget {
+    /// `database "app" on /tmp/x:5432 as user "dev"`: what every message names.
+    pub fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The TLS mode that will be used.
+    pub fn ssl_mode(&self) -> PgSslMode {
+        self.options.get_ssl_mode()
+    }
+
+    /// The startup options that make the session read-only and bounded.
+    fn session_options(&self, timeouts: &Timeouts) -> PgConnectOptions {
+        let ms = |d: Duration| d.as_millis().to_string();
+        self.options
+            .clone()
+            .application_name("driftcheck")
+            .options([
+                ("default_transaction_read_only", "on".to_string()),
+                ("statement_timeout", ms(timeouts.statement)),
+                ("lock_timeout", ms(timeouts.lock)),
+                (
+                    "idle_in_transaction_session_timeout",
+                    ms(timeouts.idle_in_transaction),
+                ),
+            ])
+    }
+
+    /// Map a driver error to a [`DbError`] naming this target; `what` says
+    /// which step failed (e.g. "the tables catalog").
+    pub fn error(&self, error: sqlx::Error, what: &str, timeouts: &Timeouts) -> DbError {
+        let target = self.describe();
+        let scrub = |text: String| redact(text, self.secret.as_deref());
+        match error {
+            sqlx::Error::Database(db) => {
+                let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+                match code.as_str() {
+                    "28P01" | "28000" => DbError::AuthFailed { target },
+                    "3D000" => DbError::DatabaseMissing { target },
+                    "57014" => DbError::Timeout {
+                        target,
+                        seconds: timeouts.statement.as_secs(),
+                    },
+                    "55P03" => DbError::Timeout {
+                        target,
+                        seconds: timeouts.lock.as_secs(),
+                    },
+                    _ => DbError::Query {
+                        target,
+                        what: what.to_string(),
+                        reason: scrub(format!("{} (SQLSTATE {code})", db.message())),
+                    },
+                }
+            }
+            sqlx::Error::Io(io) => DbError::Unreachable {
+                target,
+                reason: scrub(io.to_string()),
+            },
+            sqlx::Error::Tls(tls) => DbError::Tls {
+                target,
+                reason: scrub(tls.to_string()),
+            },
+            other => DbError::Query {
+                target,
+                what: what.to_string(),
+                reason: scrub(other.to_string()),
+            },
+        }
+    }
+}
+
+/// Open one read-only session to `target`, bounded by `timeouts.connect`.
+pub async fn connect(target: &ConnectTarget, timeouts: &Timeouts) -> Result<PgConnection, DbError> {
+    let options = target.session_options(timeouts);
+    match tokio::time::timeout(timeouts.connect, PgConnection::connect_with(&options)).await {
+        Ok(Ok(connection)) => Ok(connection),
+        Ok(Err(error)) => Err(match target.error(error, "the connection", timeouts) {
+            // Failures before the session exists mean the server could not be used at all.
+            DbError::Query { target, reason, .. } => DbError::Unreachable { target, reason },
+            other => other,
+        }),
+        Err(_) => Err(DbError::Timeout {
+            target: target.describe(),
+            seconds: timeouts.connect.as_secs(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_socket_targets_without_password() {
+        let t = parse_target(
+            "postgresql://dev:hunter2@/app?host=/tmp/x&port=6543",
+            Role::Local,
+        )
+        .unwrap();
+        assert_eq!(
+            t.describe(),
+            r#"database "app" on /tmp/x:6543 as user "dev""#
+        );
+        assert!(!format!("{t:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn describes_tcp_targets() {
+        let t = parse_target("postgres://u:p@db.example.com:5433/prod", Role::Local).unwrap();
+        assert_eq!(
+            t.describe(),
+            r#"database "prod" on db.example.com:5433 as user "u""#
+        );
+    }
+
+    #[test]
+    fn production_defaults_to_tls_over_tcp_only() {
+        if std::env::var_os("PGSSLMODE").is_some() {
+            return; // the environment decides; nothing to assert about our default
+        }
+        let prod = parse_target("postgres://u@db.example.com/prod", Role::Production).unwrap();
+        assert!(matches!(prod.ssl_mode(), PgSslMode::Require));
+        let explicit = parse_target(
+            "postgres://u@db.example.com/prod?sslmode=disable",
+            Role::Production,
+        )
+        .unwrap();
+        assert!(matches!(explicit.ssl_mode(), PgSslMode::Disable));
+        let local = parse_target("postgres://u@db.example.com/prod", Role::Local).unwrap();
+        assert!(matches!(local.ssl_mode(), PgSslMode::Prefer));
+        let socket = parse_target("postgresql:///prod?host=/run/pg", Role::Production).unwrap();
+        assert!(matches!(socket.ssl_mode(), PgSslMode::Prefer));
+    }
+
+    #[test]
+    fn invalid_urls_never_echo_the_password() {
+        for url in [
+            "mysql://u:S3cretPw@host/db",
+            "postgres://u:S3cretPw@host:notaport/db",
+            "postgres://u:S3cretPw@host/db?sslmode=S3cretPw",
+            "S3cretPw",
+        ] {
+            let error = parse_target(url, Role::Local).unwrap_err();
+            assert!(
+                matches!(error, DbError::InvalidUrl { .. }),
+                "{url}: {error}"
+            );
+            assert!(!error.to_string().contains("S3cretPw"), "{url}: {error}");
+            assert_eq!(error.exit_code(), crate::exit::ExitCode::Input);
+        }
+    }
+
+    #[test]
+    fn splits_user_info_from_socket_urls() {
+        assert_eq!(
+            split_userinfo("postgresql://u:p@ss@/db?host=/x"),
+            (
+                "postgresql:///db?host=/x".to_string(),
+                Some("u:p@ss".to_string())
+            )
+        );
+        assert_eq!(
+            split_userinfo("postgres://h:5/db?x=a@b"),
+            ("postgres://h:5/db?x=a@b".to_string(), None)
+        );
+        let t = parse_target("postgresql://us%40r:p%2Fw@/db?host=/s", Role::Local).unwrap();
+        assert_eq!(t.describe(), r#"database "db" on /s:5432 as user "us@r""#);
+        assert_eq!(t.secret.as_deref(), Some("p/w"));
+    }
+
+    #[test]
+    fn redact_replaces_the_secret() {
+        assert_eq!(redact("a pw b".into(), Some("pw")), "a *** b");
+        assert_eq!(redact("a pw b".into(), None), "a pw b");
+    }
+}

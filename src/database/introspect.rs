@@ -1,0 +1,374 @@
+//! The schema snapshot: one catalog query per object kind (never one per
+//! table), all inside one `REPEATABLE READ READ ONLY` transaction so the
+//! snapshot describes a single moment. Rows decode straight into the model.
+
+use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::{Connection, Row};
+
+use super::{connect, ConnectTarget, DbError, Timeouts, VersionTableName};
+use crate::schema::{
+    Column, Constraint, Domain, EnumType, Extension, Function, Index, Policy, Schema, Sequence,
+    Snapshot, Table, Trigger, View, SNAPSHOT_FORMAT,
+};
+
+/// What to read and how long to wait.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub version_table: VersionTableName,
+    /// Only these schemas (empty = all non-system schemas).
+    pub include_schemas: Vec<String>,
+    /// Never these schemas.
+    pub exclude_schemas: Vec<String>,
+    pub timeouts: Timeouts,
+}
+
+const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/// Connect, read the version table and the whole schema in one read-only
+/// transaction, disconnect. The result is sorted ([`Snapshot::sort`]).
+pub async fn read_database(
+    target: &ConnectTarget,
+    options: &ReadOptions,
+) -> Result<Snapshot, DbError> {
+    let mut conn = connect(target, &options.timeouts).await?;
+    let result = read_in_transaction(&mut conn, target, options).await;
+    // Closing politely ends the transaction too; a failure here changes nothing we read.
+    let _ = conn.close().await;
+    result
+}
+
+/// Read everything inside one transaction on an open driftcheck session.
+pub async fn read_in_transaction(
+    conn: &mut PgConnection,
+    target: &ConnectTarget,
+    options: &ReadOptions,
+) -> Result<Snapshot, DbError> {
+    let timeouts = &options.timeouts;
+    sqlx::raw_sql(BEGIN)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| target.error(e, "a read-only transaction", timeouts))?;
+
+    let mut reader = Reader {
+        conn,
+        target,
+        options,
+    };
+    let (server_version, database, taken_at) = reader
+        .one(
+            "the server version",
+            include_str!("sql/session.sql"),
+            |row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)),
+        )
+        .await?;
+    let version_table =
+        super::version_table::read(&mut *reader.conn, &options.version_table, target, timeouts)
+            .await?;
+    // Catalog functions print names relative to search_path, which differs per
+    // user and environment; pin it (for this transaction only) so that the same
+    // schema renders the same text everywhere. The version table was resolved
+    // above with the session's own search_path, as Alembic resolves it.
+    reader
+        .one(
+            "a fixed search_path",
+            include_str!("sql/pin_search_path.sql"),
+            |row| row.try_get::<String, _>(0),
+        )
+        .await?;
+
+    let mut snapshot = Snapshot {
+        format: SNAPSHOT_FORMAT,
+        server_version,
+        database,
+        taken_at,
+        version_table,
+        schemas: reader
+            .all(
+                "the schemas catalog",
+                include_str!("sql/schemas.sql"),
+                schema,
+            )
+            .await?,
+        tables: reader
+            .all("the tables catalog", include_str!("sql/tables.sql"), table)
+            .await?,
+        columns: reader
+            .all(
+                "the columns catalog",
+                include_str!("sql/columns.sql"),
+                column,
+            )
+            .await?,
+        constraints: reader
+            .all(
+                "the constraints catalog",
+                include_str!("sql/constraints.sql"),
+                constraint,
+            )
+            .await?,
+        indexes: reader
+            .all(
+                "the indexes catalog",
+                include_str!("sql/indexes.sql"),
+                index,
+            )
+            .await?,
+        sequences: reader
+            .all(
+                "the sequences catalog",
+                include_str!("sql/sequences.sql"),
+                sequence,
+            )
+            .await?,
+        views: reader
+            .all("the views catalog", include_str!("sql/views.sql"), view)
+            .await?,
+        enums: reader
+            .all(
+                "the enums catalog",
+                include_str!("sql/enums.sql"),
+                enum_type,
+            )
+            .await?,
+        domains: reader
+            .all(
+                "the domains catalog",
+                include_str!("sql/domains.sql"),
+                domain,
+            )
+            .await?,
+        functions: reader
+            .all(
+                "the functions catalog",
+                include_str!("sql/functions.sql"),
+                function,
+            )
+            .await?,
+        triggers: reader
+            .all(
+                "the triggers catalog",
+                include_str!("sql/triggers.sql"),
+                trigger,
+            )
+            .await?,
+        extensions: reader
+            .all(
+                "the extensions catalog",
+                include_str!("sql/extensions.sql"),
+                extension,
+            )
+            .await?,
+        policies: reader
+            .all(
+                "the policies catalog",
+                include_str!("sql/policies.sql"),
+                policy,
+            )
+            .await?,
+    };
+
+    sqlx::raw_sql("COMMIT")
+        .execute(&mut *reader.conn)
+        .await
+        .map_err(|e| target.error(e, "the end of the read-only transaction", timeouts))?;
+    snapshot.sort();
+    Ok(snapshot)
+}
+
+struct Reader<'a> {
+    conn: &'a mut PgConnection,
+    target: &'a ConnectTarget,
+    options: &'a ReadOptions,
+}
+
+type Decode<T> = fn(PgRow) -> Result<T, sqlx::Error>;
+
+impl Reader<'_> {
+    /// One catalog query, with the schema filters as `$1` (include) and `$2` (exclude).
+    async fn all<T: Send + Unpin + 'static>(
+        &mut self,
+        what: &str,
+        sql: &'static str,
+        decode: Decode<T>,
+    ) -> Result<Vec<T>, DbError> {
+        sqlx::query(sql)
+            .bind(self.options.include_schemas.as_slice())
+            .bind(self.options.exclude_schemas.as_slice())
+            .try_map(decode)
+            .fetch_all(&mut *self.conn)
+            .await
+            .map_err(|e| self.target.error(e, what, &self.options.timeouts))
+    }
+
+    /// A parameterless query returning exactly one row.
+    async fn one<T: Send + Unpin + 'static>(
+        &mut self,
+        what: &str,
+        sql: &'static str,
+        decode: Decode<T>,
+    ) -> Result<T, DbError> {
+        sqlx::query(sql)
+            .try_map(decode)
+            .fetch_one(&mut *self.conn)
+            .await
+            .map_err(|e| self.target.error(e, what, &self.options.timeouts))
+    }
+}
+
+fn schema(row: PgRow) -> Result<Schema, sqlx::Error> {
+    Ok(Schema {
+        name: row.try_get(0)?,
+        owner: row.try_get(1)?,
+        acl: row.try_get(2)?,
+    })
+}
+
+fn table(row: PgRow) -> Result<Table, sqlx::Error> {
+    Ok(Table {
+        schema: row.try_get(0)?,
+        name: row.try_get(1)?,
+        kind: row.try_get(2)?,
+        partition_key: row.try_get(3)?,
+        partition_of: row.try_get(4)?,
+        partition_bound: row.try_get(5)?,
+        rls_enabled: row.try_get(6)?,
+        rls_forced: row.try_get(7)?,
+        owner: row.try_get(8)?,
+        acl: row.try_get(9)?,
+        comment: row.try_get(10)?,
+    })
+}
+
+fn column(row: PgRow) -> Result<Column, sqlx::Error> {
+    Ok(Column {
+        schema: row.try_get(0)?,
+        table: row.try_get(1)?,
+        name: row.try_get(2)?,
+        position: row.try_get(3)?,
+        data_type: row.try_get(4)?,
+        nullable: row.try_get(5)?,
+        default: row.try_get(6)?,
+        identity: row.try_get(7)?,
+        generated: row.try_get(8)?,
+        collation: row.try_get(9)?,
+        comment: row.try_get(10)?,
+    })
+}
+
+fn constraint(row: PgRow) -> Result<Constraint, sqlx::Error> {
+    Ok(Constraint {
+        schema: row.try_get(0)?,
+        table: row.try_get(1)?,
+        name: row.try_get(2)?,
+        kind: row.try_get(3)?,
+        definition: row.try_get(4)?,
+        columns: row.try_get(5)?,
+        references: row.try_get(6)?,
+    })
+}
+
+fn index(row: PgRow) -> Result<Index, sqlx::Error> {
+    Ok(Index {
+        schema: row.try_get(0)?,
+        table: row.try_get(1)?,
+        name: row.try_get(2)?,
+        definition: row.try_get(3)?,
+        unique: row.try_get(4)?,
+        primary: row.try_get(5)?,
+        constraint: row.try_get(6)?,
+        columns: row.try_get(7)?,
+    })
+}
+
+fn sequence(row: PgRow) -> Result<Sequence, sqlx::Error> {
+    Ok(Sequence {
+        schema: row.try_get(0)?,
+        name: row.try_get(1)?,
+        data_type: row.try_get(2)?,
+        start: row.try_get(3)?,
+        increment: row.try_get(4)?,
+        min: row.try_get(5)?,
+        max: row.try_get(6)?,
+        cycle: row.try_get(7)?,
+        owned_by: row.try_get(8)?,
+        owner: row.try_get(9)?,
+        acl: row.try_get(10)?,
+    })
+}
+
+fn view(row: PgRow) -> Result<View, sqlx::Error> {
+    Ok(View {
+        schema: row.try_get(0)?,
+        name: row.try_get(1)?,
+        materialized: row.try_get(2)?,
+        definition: row.try_get(3)?,
+        owner: row.try_get(4)?,
+        acl: row.try_get(5)?,
+    })
+}
+
+fn enum_type(row: PgRow) -> Result<EnumType, sqlx::Error> {
+    Ok(EnumType {
+        schema: row.try_get(0)?,
+        name: row.try_get(1)?,
+        values: row.try_get(2)?,
+        owner: row.try_get(3)?,
+    })
+}
+
+fn domain(row: PgRow) -> Result<Domain, sqlx::Error> {
+    Ok(Domain {
+        schema: row.try_get(0)?,
+        name: row.try_get(1)?,
+        data_type: row.try_get(2)?,
+        not_null: row.try_get(3)?,
+        default: row.try_get(4)?,
+        checks: row.try_get(5)?,
+        owner: row.try_get(6)?,
+    })
+}
+
+fn function(row: PgRow) -> Result<Function, sqlx::Error> {
+    Ok(Function {
+        schema: row.try_get(0)?,
+        name: row.try_get(1)?,
+        arguments: row.try_get(2)?,
+        kind: row.try_get(3)?,
+        result: row.try_get(4)?,
+        language: row.try_get(5)?,
+        definition: row.try_get(6)?,
+        owner: row.try_get(7)?,
+        acl: row.try_get(8)?,
+    })
+}
+
+fn trigger(row: PgRow) -> Result<Trigger, sqlx::Error> {
+    Ok(Trigger {
+        schema: row.try_get(0)?,
+        table: row.try_get(1)?,
+        name: row.try_get(2)?,
+        definition: row.try_get(3)?,
+        enabled: row.try_get(4)?,
+    })
+}
+
+fn extension(row: PgRow) -> Result<Extension, sqlx::Error> {
+    Ok(Extension {
+        name: row.try_get(0)?,
+        schema: row.try_get(1)?,
+        version: row.try_get(2)?,
+    })
+}
+
+fn policy(row: PgRow) -> Result<Policy, sqlx::Error> {
+    Ok(Policy {
+        schema: row.try_get(0)?,
+        table: row.try_get(1)?,
+        name: row.try_get(2)?,
+        command: row.try_get(3)?,
+        permissive: row.try_get(4)?,
+        roles: row.try_get(5)?,
+        using: row.try_get(6)?,
+        with_check: row.try_get(7)?,
+    })
+}

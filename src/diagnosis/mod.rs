@@ -1,0 +1,414 @@
+//! Diagnosis: compare a database's version table with the codebase graph and
+//! say what state it is in, what `alembic upgrade heads` would run, and the
+//! exact commands that bring it to the head. Pure: plain data in, plain data out.
+
+use crate::migrations::{Codebase, Revision};
+use crate::report::{
+    Finding, PendingMigration, RenamedRevision, Severity, TargetReport, TargetState,
+    UnknownRevision,
+};
+use crate::schema::VersionTable;
+use std::collections::BTreeSet;
+
+/// What the evidence check found for one pending migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    /// `applied | partial | not_applied | unknown`.
+    pub evidence: String,
+    pub details: Vec<String>,
+}
+
+/// Everything the diagnosis of one database needs besides the codebase.
+pub struct TargetInput<'a> {
+    /// `local`, `production`, ...
+    pub name: &'a str,
+    /// `None`: the version table does not exist.
+    pub version_table: Option<&'a VersionTable>,
+    /// The name that was looked for, for messages (`alembic_version`).
+    pub version_table_name: &'a str,
+    /// Tables in the database other than the version table (for uninitialized databases).
+    pub user_tables: usize,
+    pub database: Option<String>,
+    pub server_version: Option<String>,
+}
+
+/// Classify one database against the codebase. `assess` inspects a pending
+/// migration against that database's schema (the evidence check).
+pub fn diagnose(
+    codebase: &Codebase,
+    input: &TargetInput<'_>,
+    assess: &mut dyn FnMut(&Revision) -> Assessment,
+) -> (TargetReport, Vec<Finding>) {
+    let target = input.name;
+    let mut findings = Vec::new();
+    let mut report = TargetReport {
+        state: TargetState::AtHead,
+        current: Vec::new(),
+        pending: Vec::new(),
+        message: String::new(),
+        database: input.database.clone(),
+        server_version: input.server_version.clone(),
+        version_table: input.version_table.map(|t| t.name.clone()),
+        reason: None,
+        renamed: Vec::new(),
+        unknown: Vec::new(),
+    };
+
+    let rows = match input.version_table {
+        None => {
+            report.state = TargetState::Uninitialized;
+            report.message = format!(
+                "no version table `{}`: Alembic has never stamped this database",
+                input.version_table_name
+            );
+            findings.push(uninitialized_finding(codebase, input, &report.message));
+            report.pending = pending_items(codebase, &codebase.pending(&[]), assess);
+            return (report, findings);
+        }
+        Some(table) => table.revisions.clone(),
+    };
+    report.current = rows.clone();
+    if rows.is_empty() {
+        report.state = TargetState::Uninitialized;
+        report.message = format!(
+            "version table `{}` is empty: Alembic has never stamped this database",
+            input
+                .version_table
+                .map(|t| t.name.as_str())
+                .unwrap_or(input.version_table_name)
+        );
+        findings.push(uninitialized_finding(codebase, input, &report.message));
+        report.pending = pending_items(codebase, &codebase.pending(&[]), assess);
+        return (report, findings);
+    }
+
+    // Map every stored id to a codebase revision: itself, an alias, or unknown.
+    let mut effective: Vec<String> = Vec::new();
+    for stored in &rows {
+        if codebase.get(stored).is_some() {
+            effective.push(stored.clone());
+        } else if let Some(rev) = codebase.find_by_alias(stored) {
+            report.renamed.push(RenamedRevision {
+                stored: stored.clone(),
+                revision: rev.revision.clone(),
+                file: display_path(&rev.file),
+            });
+            effective.push(rev.revision.clone());
+        } else {
+            let nearest = codebase
+                .prefix_matches(stored)
+                .into_iter()
+                .map(|r| r.revision.clone())
+                .collect();
+            report.unknown.push(UnknownRevision {
+                stored: stored.clone(),
+                nearest,
+            });
+        }
+    }
+
+    if !report.unknown.is_empty() {
+        report.state = TargetState::UnknownRevision;
+        for unknown in &report.unknown {
+            let hint = if unknown.nearest.is_empty() {
+                String::new()
+            } else {
+                format!(" Nearest known revisions: {}.", unknown.nearest.join(", "))
+            };
+            findings.push(Finding {
+                code: "unknown_revision".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "{target} database is at revision `{}`, which no migration in the codebase declares (neither as revision nor as an old id): it was probably migrated from newer or other code.{hint}",
+                    unknown.stored
+                ),
+                suggestion: Some(format!(
+                    "check out the code that created `{}` (git log -S {}), or, once you have verified the schema matches a known revision REV, run `alembic stamp --purge REV`",
+                    unknown.stored, unknown.stored
+                )),
+                target: Some(target.into()),
+            });
+        }
+        report.message = format!(
+            "unknown revision{} {} (not in the codebase)",
+            if report.unknown.len() > 1 { "s" } else { "" },
+            report
+                .unknown
+                .iter()
+                .map(|u| format!("`{}`", u.stored))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        // Pending cannot be computed from an unknown starting point.
+        return (report, findings);
+    }
+
+    effective.sort();
+    effective.dedup();
+    let pending = codebase.pending(&effective);
+    report.pending = pending_items(codebase, &pending, assess);
+
+    let inconsistent = inconsistent_rows(codebase, &effective);
+    let heads: BTreeSet<&String> = codebase.heads.iter().collect();
+    let at_heads = pending.is_empty();
+
+    report.state = if !report.renamed.is_empty() {
+        TargetState::Renamed
+    } else if inconsistent.is_some() || (effective.len() > 1 && !at_heads) {
+        TargetState::Diverged
+    } else if at_heads {
+        TargetState::AtHead
+    } else {
+        TargetState::Behind
+    };
+
+    for renamed in &report.renamed {
+        findings.push(Finding {
+            code: "renamed_revision".into(),
+            severity: Severity::Error,
+            message: format!(
+                "{target} database is stamped `{}`, an old id of revision `{}` ({}); Alembic no longer knows `{}` and every `alembic upgrade` fails on it",
+                renamed.stored, renamed.revision, renamed.file, renamed.stored
+            ),
+            suggestion: Some(format!("alembic stamp --purge {}", renamed.revision)),
+            target: Some(target.into()),
+        });
+    }
+    if let Some((ancestor, descendant)) = &inconsistent {
+        findings.push(Finding {
+            code: "inconsistent_version_rows".into(),
+            severity: Severity::Error,
+            message: format!(
+                "{target} version table holds both `{ancestor}` and its descendant `{descendant}`: Alembic never writes that; the table was edited by hand"
+            ),
+            suggestion: Some(format!("alembic stamp --purge {descendant}")),
+            target: Some(target.into()),
+        });
+    }
+    if report.state == TargetState::Diverged && inconsistent.is_none() {
+        findings.push(Finding {
+            code: "diverged".into(),
+            severity: Severity::Error,
+            message: format!(
+                "{target} database is on {} branches ({}) while the codebase head is {}",
+                effective.len(),
+                effective.join(", "),
+                codebase.heads.join(", ")
+            ),
+            suggestion: Some("alembic upgrade heads".into()),
+            target: Some(target.into()),
+        });
+    }
+    findings.extend(plan_findings(target, &report.pending));
+
+    report.message = match report.state {
+        TargetState::AtHead => format!("at head {}", join_ids(&effective)),
+        TargetState::Renamed => format!(
+            "stamped with renamed id{} {}; {} pending",
+            if report.renamed.len() > 1 { "s" } else { "" },
+            report
+                .renamed
+                .iter()
+                .map(|r| format!("`{}` = `{}`", r.stored, r.revision))
+                .collect::<Vec<_>>()
+                .join(", "),
+            count(report.pending.len(), "migration")
+        ),
+        _ => format!(
+            "at {}; {} behind head {}",
+            join_ids(&effective),
+            count(report.pending.len(), "migration"),
+            heads
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    (report, findings)
+}
+
+/// Findings for pending migrations, with the commands that fix them in order:
+/// runs of migrations whose changes are present are stamped, runs that are not
+/// applied are upgraded, anything else needs a person.
+pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let last = pending.len().saturating_sub(1);
+    for (index, item) in pending.iter().enumerate() {
+        let next_same = pending
+            .get(index + 1)
+            .map(|n| n.evidence == item.evidence)
+            .unwrap_or(false);
+        let evidence_list = if item.details.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", item.details.join("; "))
+        };
+        let finding = match item.evidence.as_str() {
+            "applied" => Finding {
+                code: "applied_by_hand".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "{target}: pending migration `{}` ({}) is already applied — its changes are present but the version table was not updated{evidence_list}",
+                    item.revision, item.file
+                ),
+                suggestion: (!next_same).then(|| format!("alembic stamp {}", item.revision)),
+                target: Some(target.into()),
+            },
+            "not_applied" => Finding {
+                code: "not_applied".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "{target}: pending migration `{}` ({}) is not applied{evidence_list}",
+                    item.revision, item.file
+                ),
+                suggestion: (!next_same).then(|| {
+                    if index == last {
+                        "alembic upgrade heads".to_string()
+                    } else {
+                        format!("alembic upgrade {}", item.revision)
+                    }
+                }),
+                target: Some(target.into()),
+            },
+            "partial" => Finding {
+                code: "partially_applied".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "{target}: pending migration `{}` ({}) is partially applied{evidence_list}",
+                    item.revision, item.file
+                ),
+                suggestion: Some(format!(
+                    "finish the missing changes of {} by hand (or revert the present ones), then `alembic stamp {}`",
+                    item.revision, item.revision
+                )),
+                target: Some(target.into()),
+            },
+            _ => Finding {
+                code: "pending_unverified".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "{target}: pending migration `{}` ({}) could not be verified statically{evidence_list}",
+                    item.revision, item.file
+                ),
+                suggestion: Some(format!(
+                    "read {} and check its effects by hand; then `alembic upgrade {}` or `alembic stamp {}`",
+                    item.file, item.revision, item.revision
+                )),
+                target: Some(target.into()),
+            },
+        };
+        findings.push(finding);
+    }
+    findings
+}
+
+fn pending_items(
+    codebase: &Codebase,
+    pending: &[&Revision],
+    assess: &mut dyn FnMut(&Revision) -> Assessment,
+) -> Vec<PendingMigration> {
+    let _ = codebase;
+    pending
+        .iter()
+        .map(|rev| {
+            let assessment = assess(rev);
+            PendingMigration {
+                revision: rev.revision.clone(),
+                file: display_path(&rev.file),
+                evidence: assessment.evidence,
+                details: assessment.details,
+                create_date: rev.create_date.clone(),
+                message: rev.message.clone(),
+            }
+        })
+        .collect()
+}
+
+fn uninitialized_finding(codebase: &Codebase, input: &TargetInput<'_>, message: &str) -> Finding {
+    let has_schema = input.user_tables > 0;
+    Finding {
+        code: "uninitialized".into(),
+        severity: Severity::Error,
+        message: if has_schema {
+            format!(
+                "{}: {message}, yet it holds {} — the schema was created outside Alembic",
+                input.name,
+                count(input.user_tables, "table")
+            )
+        } else {
+            format!("{}: {message}", input.name)
+        },
+        suggestion: Some(if has_schema {
+            format!(
+                "verify the schema matches a revision REV (driftcheck's evidence below), then `alembic stamp REV`; codebase head: {}",
+                codebase.heads.join(", ")
+            )
+        } else {
+            "alembic upgrade heads".to_string()
+        }),
+        target: Some(input.name.into()),
+    }
+}
+
+/// A pair of rows where one is an ancestor of the other.
+fn inconsistent_rows(codebase: &Codebase, rows: &[String]) -> Option<(String, String)> {
+    for a in rows {
+        for b in rows {
+            if a != b && codebase.ancestors(b).contains(a) {
+                return Some((a.clone(), b.clone()));
+            }
+        }
+    }
+    None
+}
+
+pub fn display_path(path: &std::path::Path) -> String {
+    path.display().to_string()
+}
+
+fn join_ids(ids: &[String]) -> String {
+    ids.iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Findings for codebase graph problems (several heads, cycles, ...).
+pub fn codebase_findings(codebase: &Codebase) -> Vec<Finding> {
+    codebase
+        .problems
+        .iter()
+        .map(|p| Finding {
+            code: p.code.clone(),
+            severity: if p.severity == "error" {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            message: match (&p.file, p.line) {
+                (Some(file), Some(line)) => format!("{}:{line}: {}", file.display(), p.message),
+                (Some(file), None) => format!("{}: {}", file.display(), p.message),
+                _ => p.message.clone(),
+            },
+            suggestion: (p.code == "multiple_heads").then(|| {
+                format!(
+                    "alembic merge -m \"merge heads\" {}",
+                    codebase.heads.join(" ")
+                )
+            }),
+            target: None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

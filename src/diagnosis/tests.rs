@@ -1,0 +1,208 @@
+use super::*;
+use crate::migrations::Revision;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+fn rev(id: &str, down: &[&str], aliases: &[&str]) -> Revision {
+    Revision {
+        revision: id.into(),
+        down_revisions: down.iter().map(|s| s.to_string()).collect(),
+        depends_on: vec![],
+        branch_labels: vec![],
+        file: PathBuf::from(format!("versions/{id}.py")),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        create_date: None,
+        message: None,
+    }
+}
+
+/// The RIS-052 history: a hash-id chain on two branches, merged by a
+/// timestamp revision that still carries the old merge id.
+fn credentialmate() -> Codebase {
+    Codebase {
+        heads: vec!["20251230_1900".into()],
+        branch_heads: vec!["20251230_1900".into()],
+        bases: vec!["a1".into()],
+        revisions: vec![
+            rev("a1", &[], &[]),
+            rev("b1", &["a1"], &[]),
+            rev("c1", &["a1"], &[]),
+            rev("20251230_1643", &["b1", "c1"], &["394c8c3cbf42"]),
+            rev("20251230_1700", &["20251230_1643"], &[]),
+            rev("20251230_1900", &["20251230_1700"], &[]),
+        ],
+        ..Codebase::default()
+    }
+}
+
+fn table(rows: &[&str]) -> VersionTable {
+    VersionTable {
+        name: "public.alembic_version".into(),
+        revisions: rows.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+fn run(
+    codebase: &Codebase,
+    version: Option<&VersionTable>,
+    evidence: &[(&str, &str)],
+) -> (TargetReport, Vec<Finding>) {
+    let evidence: HashMap<String, String> = evidence
+        .iter()
+        .map(|(r, e)| (r.to_string(), e.to_string()))
+        .collect();
+    let input = TargetInput {
+        name: "local",
+        version_table: version,
+        version_table_name: "alembic_version",
+        user_tables: 0,
+        database: None,
+        server_version: None,
+    };
+    diagnose(codebase, &input, &mut |r: &Revision| Assessment {
+        evidence: evidence
+            .get(&r.revision)
+            .cloned()
+            .unwrap_or_else(|| "unknown".into()),
+        details: vec![],
+    })
+}
+
+fn suggestions(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter_map(|f| f.suggestion.clone())
+        .collect()
+}
+
+#[test]
+fn ris_052_renamed_with_one_migration_applied_by_hand() {
+    let codebase = credentialmate();
+    let (report, findings) = run(
+        &codebase,
+        Some(&table(&["394c8c3cbf42"])),
+        &[
+            ("20251230_1700", "applied"),
+            ("20251230_1900", "not_applied"),
+        ],
+    );
+    assert_eq!(report.state, TargetState::Renamed);
+    assert_eq!(report.current, vec!["394c8c3cbf42"]);
+    assert_eq!(report.renamed[0].revision, "20251230_1643");
+    let pending: Vec<_> = report.pending.iter().map(|p| p.revision.as_str()).collect();
+    assert_eq!(pending, vec!["20251230_1700", "20251230_1900"]);
+    let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        vec!["renamed_revision", "applied_by_hand", "not_applied"]
+    );
+    assert_eq!(
+        suggestions(&findings),
+        vec![
+            "alembic stamp --purge 20251230_1643",
+            "alembic stamp 20251230_1700",
+            "alembic upgrade heads"
+        ]
+    );
+}
+
+#[test]
+fn at_head_has_no_findings() {
+    let (report, findings) = run(&credentialmate(), Some(&table(&["20251230_1900"])), &[]);
+    assert_eq!(report.state, TargetState::AtHead);
+    assert!(report.pending.is_empty());
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn behind_lists_pending_in_upgrade_order() {
+    let (report, findings) = run(
+        &credentialmate(),
+        Some(&table(&["b1"])),
+        &[
+            ("c1", "not_applied"),
+            ("20251230_1643", "applied"),
+            ("20251230_1700", "not_applied"),
+            ("20251230_1900", "not_applied"),
+        ],
+    );
+    assert_eq!(report.state, TargetState::Behind);
+    let pending: Vec<_> = report.pending.iter().map(|p| p.revision.as_str()).collect();
+    assert_eq!(
+        pending,
+        vec!["c1", "20251230_1643", "20251230_1700", "20251230_1900"]
+    );
+    // One command per run of equal evidence.
+    assert_eq!(
+        suggestions(&findings),
+        vec![
+            "alembic upgrade c1",
+            "alembic stamp 20251230_1643",
+            "alembic upgrade heads"
+        ]
+    );
+}
+
+#[test]
+fn several_branch_rows_are_diverged() {
+    let (report, findings) = run(&credentialmate(), Some(&table(&["b1", "c1"])), &[]);
+    assert_eq!(report.state, TargetState::Diverged);
+    assert_eq!(report.pending[0].revision, "20251230_1643");
+    assert!(findings.iter().any(|f| f.code == "diverged"));
+}
+
+#[test]
+fn ancestor_and_descendant_rows_are_inconsistent() {
+    let (report, findings) = run(
+        &credentialmate(),
+        Some(&table(&["a1", "20251230_1900"])),
+        &[],
+    );
+    assert_eq!(report.state, TargetState::Diverged);
+    let finding = findings
+        .iter()
+        .find(|f| f.code == "inconsistent_version_rows")
+        .expect("inconsistent rows reported");
+    assert_eq!(
+        finding.suggestion.as_deref(),
+        Some("alembic stamp --purge 20251230_1900")
+    );
+}
+
+#[test]
+fn unknown_revision_names_prefix_matches() {
+    let (report, findings) = run(&credentialmate(), Some(&table(&["20251230"])), &[]);
+    assert_eq!(report.state, TargetState::UnknownRevision);
+    assert_eq!(
+        report.unknown[0].nearest,
+        vec!["20251230_1643", "20251230_1700", "20251230_1900"]
+    );
+    assert!(report.pending.is_empty());
+    assert_eq!(findings[0].code, "unknown_revision");
+}
+
+#[test]
+fn missing_and_empty_version_tables_are_uninitialized() {
+    let codebase = credentialmate();
+    let (missing, findings) = run(&codebase, None, &[]);
+    assert_eq!(missing.state, TargetState::Uninitialized);
+    assert_eq!(missing.pending.len(), codebase.revisions.len());
+    assert_eq!(
+        findings[0].suggestion.as_deref(),
+        Some("alembic upgrade heads")
+    );
+    let (empty, _) = run(&codebase, Some(&table(&[])), &[]);
+    assert_eq!(empty.state, TargetState::Uninitialized);
+    assert!(empty.message.contains("empty"), "{}", empty.message);
+}
+
+#[test]
+fn partial_and_unverified_migrations_ask_for_a_person() {
+    let (_, findings) = run(
+        &credentialmate(),
+        Some(&table(&["20251230_1643"])),
+        &[("20251230_1700", "partial"), ("20251230_1900", "unknown")],
+    );
+    let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, vec!["partially_applied", "pending_unverified"]);
+}

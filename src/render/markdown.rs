@@ -1,0 +1,273 @@
+//! The markdown drift report: the audit trail. Written to be understood by a
+//! reader who has never run driftcheck: verdict first, then what to do, then
+//! the evidence.
+
+use super::{severity_label, verdict};
+use crate::report::{CheckReport, TargetState};
+use std::fmt::Write;
+
+pub fn markdown_report(report: &CheckReport) -> String {
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(w, "# Schema drift report\n");
+    let _ = writeln!(w, "> **{}**\n", verdict(report));
+    let _ = writeln!(
+        w,
+        "Checked {} by driftcheck {}.\n",
+        report.checked_at, report.driftcheck_version
+    );
+
+    let _ = writeln!(w, "## Summary\n");
+    let _ = writeln!(
+        w,
+        "- **Codebase**: head {} ({} revisions)",
+        ids(&report.codebase.heads),
+        report.codebase.revisions
+    );
+    for (name, target) in &report.targets {
+        let _ = writeln!(
+            w,
+            "- **{name}**: {} — {}",
+            target.state.as_str(),
+            target.message
+        );
+    }
+    if report.schema_diff.is_empty() {
+        let compared = report
+            .targets
+            .values()
+            .filter(|t| !matches!(t.state, TargetState::Skipped | TargetState::Unreachable))
+            .count()
+            > 1;
+        if compared {
+            let _ = writeln!(w, "- **Schema**: local and production match");
+        }
+    } else {
+        let _ = writeln!(
+            w,
+            "- **Schema**: {} difference(s) between local and production",
+            report.schema_diff.len()
+        );
+    }
+    let _ = writeln!(w);
+
+    let fixes: Vec<_> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.suggestion.as_ref().map(|s| (f, s)))
+        .collect();
+    if !fixes.is_empty() {
+        let _ = writeln!(w, "## What to do\n");
+        let _ = writeln!(
+            w,
+            "Run in this order, from the Alembic project directory:\n"
+        );
+        for (index, (finding, suggestion)) in fixes.iter().enumerate() {
+            let target = finding.target.as_deref().unwrap_or("codebase");
+            let _ = writeln!(
+                w,
+                "{}. `{}` — {target}: {}",
+                index + 1,
+                suggestion,
+                finding.code
+            );
+        }
+        let _ = writeln!(w);
+    }
+
+    let _ = writeln!(w, "## Revisions\n");
+    let _ = writeln!(
+        w,
+        "| Environment | State | Version table | Revision(s) | Pending |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|");
+    let _ = writeln!(
+        w,
+        "| codebase | head | | {} | |",
+        cell(&ids(&report.codebase.heads))
+    );
+    for (name, target) in &report.targets {
+        let mut current: Vec<String> = target.current.iter().map(|c| format!("`{c}`")).collect();
+        for renamed in &target.renamed {
+            for c in current.iter_mut() {
+                if *c == format!("`{}`", renamed.stored) {
+                    *c = format!("`{}` (= `{}`)", renamed.stored, renamed.revision);
+                }
+            }
+        }
+        let pending = if target.pending.is_empty() {
+            String::new()
+        } else {
+            target
+                .pending
+                .iter()
+                .map(|p| format!("`{}` ({})", p.revision, p.evidence))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            w,
+            "| {name} | {} | {} | {} | {} |",
+            target.state.as_str(),
+            cell(target.version_table.as_deref().unwrap_or("")),
+            cell(&current.join(", ")),
+            cell(&pending)
+        );
+    }
+    let _ = writeln!(w);
+
+    for (name, target) in &report.targets {
+        if target.pending.is_empty() {
+            continue;
+        }
+        let _ = writeln!(w, "## Pending migrations: {name}\n");
+        let _ = writeln!(
+            w,
+            "In the order `alembic upgrade heads` would run them. *Evidence* compares each migration's `upgrade()` with the live schema: `applied` means its changes are already present (applied by hand), `not_applied` means none are.\n"
+        );
+        let _ = writeln!(w, "| # | Revision | Created | File | Evidence |");
+        let _ = writeln!(w, "|---|---|---|---|---|");
+        for (index, p) in target.pending.iter().enumerate() {
+            let _ = writeln!(
+                w,
+                "| {} | `{}` | {} | {} | **{}** |",
+                index + 1,
+                p.revision,
+                cell(p.create_date.as_deref().unwrap_or("")),
+                cell(&p.file),
+                p.evidence
+            );
+        }
+        let _ = writeln!(w);
+        for p in &target.pending {
+            let title = p.message.as_deref().unwrap_or("");
+            let _ = writeln!(w, "### `{}` {}\n", p.revision, title);
+            let _ = writeln!(w, "Evidence: **{}**\n", p.evidence);
+            for detail in &p.details {
+                let _ = writeln!(w, "- {detail}");
+            }
+            if !p.details.is_empty() {
+                let _ = writeln!(w);
+            }
+        }
+    }
+
+    if !report.findings.is_empty() {
+        let _ = writeln!(w, "## Findings\n");
+        let _ = writeln!(w, "| Severity | Code | Finding | Fix |");
+        let _ = writeln!(w, "|---|---|---|---|");
+        for f in &report.findings {
+            let _ = writeln!(
+                w,
+                "| {} | `{}` | {} | {} |",
+                severity_label(f.severity),
+                f.code,
+                cell(&f.message),
+                f.suggestion
+                    .as_deref()
+                    .map(|s| format!("`{}`", cell(s)))
+                    .unwrap_or_default()
+            );
+        }
+        let _ = writeln!(w);
+    }
+
+    if !report.schema_diff.is_empty() || !report.schema_diff_ignored.is_empty() {
+        let _ = writeln!(w, "## Schema differences (local vs production)\n");
+        if !report.schema_diff.is_empty() {
+            let _ = writeln!(w, "| Kind | Object | Change | Local | Production |");
+            let _ = writeln!(w, "|---|---|---|---|---|");
+            for d in &report.schema_diff {
+                let _ = writeln!(
+                    w,
+                    "| {} | `{}` | {} | {} | {} |",
+                    d.kind,
+                    cell(&d.object),
+                    d.change,
+                    code_cell(d.local.as_deref()),
+                    code_cell(d.production.as_deref())
+                );
+            }
+            let _ = writeln!(w);
+        }
+        if !report.schema_diff_ignored.is_empty() {
+            let _ = writeln!(
+                w,
+                "Ignored by rules or folded (counted so nothing disappears silently): {}\n",
+                report
+                    .schema_diff_ignored
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+
+    let _ = writeln!(w, "## Codebase\n");
+    for dir in &report.codebase.migration_dirs {
+        let _ = writeln!(w, "- Migration directory: `{dir}`");
+    }
+    let _ = writeln!(w, "- Heads: {}", ids(&report.codebase.heads));
+    let _ = writeln!(w, "- Revisions: {}", report.codebase.revisions);
+    if report.codebase.problems.is_empty() {
+        let _ = writeln!(w, "- Graph problems: none");
+    } else {
+        let _ = writeln!(w, "\n| Severity | Code | Where | Problem |");
+        let _ = writeln!(w, "|---|---|---|---|");
+        for p in &report.codebase.problems {
+            let place = match (&p.file, p.line) {
+                (Some(f), Some(l)) => format!("{f}:{l}"),
+                (Some(f), None) => f.clone(),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                w,
+                "| {} | `{}` | {} | {} |",
+                p.severity,
+                p.code,
+                cell(&place),
+                cell(&p.message)
+            );
+        }
+    }
+    let _ = writeln!(w);
+
+    let _ = writeln!(w, "## Environment\n");
+    let _ = writeln!(w, "| | |");
+    let _ = writeln!(w, "|---|---|");
+    let _ = writeln!(w, "| driftcheck | {} |", report.driftcheck_version);
+    let _ = writeln!(w, "| Checked at | {} |", report.checked_at);
+    for (name, target) in &report.targets {
+        if let Some(db) = &target.database {
+            let _ = writeln!(w, "| {name} database | {} |", cell(db));
+        }
+        if let Some(version) = &target.server_version {
+            let _ = writeln!(w, "| {name} server | PostgreSQL {} |", cell(version));
+        }
+    }
+    let _ = writeln!(
+        w,
+        "\nAll database sessions were read-only at the server (`default_transaction_read_only=on`, one `REPEATABLE READ READ ONLY` transaction per database, `application_name=driftcheck`)."
+    );
+    out
+}
+
+fn ids(ids: &[String]) -> String {
+    ids.iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Text safe inside a table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn code_cell(text: Option<&str>) -> String {
+    match text {
+        Some(t) if !t.is_empty() => format!("`{}`", cell(t).replace('`', "'")),
+        _ => "—".to_string(),
+    }
+}

@@ -1,0 +1,204 @@
+//! The result of a check as plain data: what every renderer (terminal, markdown,
+//! JSON, RIS draft) reads. Its JSON form is the design contract's `--format json`
+//! object: fields may be added, never renamed.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CheckReport {
+    pub driftcheck_version: String,
+    pub status: Status,
+    pub codebase: CodebaseSummary,
+    /// `local`, `production` (and named environments later).
+    pub targets: BTreeMap<String, TargetReport>,
+    pub schema_diff: Vec<SchemaDiffEntry>,
+    /// Differences left out by ignore rules or normalisation, counted by kind.
+    #[serde(default)]
+    pub schema_diff_ignored: BTreeMap<String, usize>,
+    pub findings: Vec<Finding>,
+    pub report_path: Option<String>,
+    pub ris_path: Option<String>,
+    /// RFC 3339 time the check ran.
+    pub checked_at: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Clean,
+    Drift,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CodebaseSummary {
+    pub migration_dirs: Vec<String>,
+    pub heads: Vec<String>,
+    /// Revision count.
+    pub revisions: usize,
+    pub problems: Vec<CodebaseProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CodebaseProblem {
+    pub code: String,
+    pub severity: String,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetState {
+    AtHead,
+    Behind,
+    Renamed,
+    Diverged,
+    Uninitialized,
+    UnknownRevision,
+    Unreachable,
+    Skipped,
+}
+
+impl TargetState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetState::AtHead => "at_head",
+            TargetState::Behind => "behind",
+            TargetState::Renamed => "renamed",
+            TargetState::Diverged => "diverged",
+            TargetState::Uninitialized => "uninitialized",
+            TargetState::UnknownRevision => "unknown_revision",
+            TargetState::Unreachable => "unreachable",
+            TargetState::Skipped => "skipped",
+        }
+    }
+
+    /// Whether this state, by itself, is drift (exit 1).
+    pub fn is_drift(self) -> bool {
+        !matches!(
+            self,
+            TargetState::AtHead | TargetState::Skipped | TargetState::Unreachable
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TargetReport {
+    pub state: TargetState,
+    /// Rows of the version table, as found.
+    pub current: Vec<String>,
+    /// Migrations `alembic upgrade heads` would run, in upgrade order.
+    pub pending: Vec<PendingMigration>,
+    pub message: String,
+    /// Database identity without secrets, e.g. `database "app" on /tmp/x:5432 as user "dev"`.
+    #[serde(default)]
+    pub database: Option<String>,
+    #[serde(default)]
+    pub server_version: Option<String>,
+    /// Qualified version table that was read.
+    #[serde(default)]
+    pub version_table: Option<String>,
+    /// Machine-readable reason when unreachable or skipped (e.g. `secret_not_found`).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Database revisions recognised as old ids of codebase revisions.
+    #[serde(default)]
+    pub renamed: Vec<RenamedRevision>,
+    /// Database revisions the codebase does not know at all.
+    #[serde(default)]
+    pub unknown: Vec<UnknownRevision>,
+}
+
+impl TargetReport {
+    /// A target that was not examined (skipped or unreachable).
+    pub fn not_examined(state: TargetState, reason: &str, message: impl Into<String>) -> Self {
+        TargetReport {
+            state,
+            current: Vec::new(),
+            pending: Vec::new(),
+            message: message.into(),
+            database: None,
+            server_version: None,
+            version_table: None,
+            reason: Some(reason.to_string()),
+            renamed: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RenamedRevision {
+    /// The id stored in the database.
+    pub stored: String,
+    /// The codebase revision that carries it as an alias.
+    pub revision: String,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UnknownRevision {
+    pub stored: String,
+    /// Known revisions whose id starts with, or carries, the stored id.
+    pub nearest: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PendingMigration {
+    pub revision: String,
+    pub file: String,
+    /// `applied | partial | not_applied | unknown`.
+    pub evidence: String,
+    pub details: Vec<String>,
+    /// `Create Date:` header of the migration file.
+    #[serde(default)]
+    pub create_date: Option<String>,
+    /// The migration's message (first docstring line).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SchemaDiffEntry {
+    pub kind: String,
+    pub object: String,
+    /// `only_local | only_production | differs`.
+    pub change: String,
+    pub local: Option<String>,
+    pub production: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable code, e.g. `renamed_revision`, `applied_by_hand`, `not_applied`.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The exact command or action that fixes it.
+    pub suggestion: Option<String>,
+    /// Which target it concerns (`local`, `production`), if any.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+impl CheckReport {
+    pub fn target(&self, name: &str) -> Option<&TargetReport> {
+        self.targets.get(name)
+    }
+
+    /// Whether any finding of error severity exists (the exit-1 condition).
+    pub fn has_drift(&self) -> bool {
+        self.status == Status::Drift
+    }
+}

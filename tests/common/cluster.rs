@@ -1,0 +1,240 @@
+//! Ephemeral PostgreSQL clusters for tests: a fresh `initdb` in a temp dir,
+//! listening only on a Unix socket inside it, so any number run in parallel.
+//! Stopped (`-m immediate`) and deleted on drop, panics included.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Password of the `app` role; tests assert it never appears in output.
+pub const APP_PASSWORD: &str = "PLANTED-s3cret-pw-7731";
+
+#[derive(Default, Clone)]
+pub struct Options {
+    /// `log_statement=all` with the application name in every line.
+    pub log_statements: bool,
+}
+
+pub struct Cluster {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    running: bool,
+}
+
+/// The newest server binaries: `/usr/lib/postgresql/<version>/bin`, else PATH.
+fn bin_dir() -> PathBuf {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    if let Some((_, bin)) = found.pop() {
+        return bin;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .find(|dir| dir.join("initdb").exists())
+        .expect("no PostgreSQL server binaries (initdb) in /usr/lib/postgresql/*/bin or PATH")
+}
+
+fn run_checked(command: &mut Command, what: &str) -> String {
+    let out = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+impl Cluster {
+    pub fn start() -> Cluster {
+        Self::start_with(Options::default())
+    }
+
+    pub fn start_with(options: Options) -> Cluster {
+        let bin = bin_dir();
+        // Short path under /tmp: Unix socket paths are limited to ~107 bytes.
+        let dir = tempfile::Builder::new()
+            .prefix("dc-pg-")
+            .tempdir_in("/tmp")
+            .expect("temp dir");
+        let mut cluster = Cluster {
+            bin,
+            dir,
+            running: false,
+        };
+        std::fs::create_dir(cluster.socket_dir()).unwrap();
+        run_checked(
+            Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(cluster.dir.path()),
+            "chown",
+        );
+        run_checked(
+            cluster.as_postgres("initdb").args([
+                "-D",
+                cluster.data_dir().to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ]),
+            "initdb",
+        );
+        let hba = "local all postgres trust\nlocal all all scram-sha-256\n";
+        std::fs::write(cluster.data_dir().join("pg_hba.conf"), hba).unwrap();
+        let mut conf = format!(
+            "\nlisten_addresses = ''\nunix_socket_directories = '{}'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 20\nshared_buffers = 16MB\n",
+            cluster.socket_dir().display()
+        );
+        if options.log_statements {
+            conf.push_str("log_statement = 'all'\nlog_line_prefix = '%m [%p] app=%a: '\n");
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(cluster.data_dir().join("postgresql.conf"))
+            .unwrap()
+            .write_all(conf.as_bytes())
+            .unwrap();
+        run_checked(
+            Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(cluster.dir.path()),
+            "chown",
+        );
+        // From here on, drop must stop the server even if starting it "failed".
+        cluster.running = true;
+        run_checked(
+            cluster.as_postgres("pg_ctl").args([
+                "-D",
+                cluster.data_dir().to_str().unwrap(),
+                "-l",
+                cluster.log_path().to_str().unwrap(),
+                "-w",
+                "start",
+            ]),
+            "pg_ctl start",
+        );
+        cluster.psql(
+            "postgres",
+            // Not logged: tests scan the server log for the password.
+            &format!(
+                "SET log_statement = 'none'; CREATE ROLE app LOGIN PASSWORD '{APP_PASSWORD}';"
+            ),
+        );
+        cluster
+    }
+
+    fn as_postgres(&self, program: &str) -> Command {
+        let mut command = Command::new("runuser");
+        command
+            .args(["-u", "postgres", "--"])
+            .arg(self.bin.join(program))
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn socket_dir(&self) -> PathBuf {
+        self.dir.path().join("sock")
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Run SQL as the superuser with the server's own psql; returns unaligned output.
+    pub fn psql(&self, db: &str, sql: &str) -> String {
+        let mut child = self
+            .as_postgres("psql")
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(self.socket_dir())
+            .args(["-d", db, "-f", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("psql");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(sql.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "psql on {db} failed:\n{sql}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A database owned by `app`.
+    pub fn create_database(&self, name: &str) {
+        self.psql(
+            "postgres",
+            &format!("CREATE DATABASE \"{name}\" OWNER app;"),
+        );
+    }
+
+    /// The superuser, by trust (no password).
+    pub fn url(&self, db: &str) -> String {
+        format!(
+            "postgresql://postgres@/{db}?host={}",
+            self.socket_dir().display()
+        )
+    }
+
+    /// The `app` role with its planted password (scram-sha-256).
+    pub fn url_with_password(&self, db: &str) -> String {
+        format!(
+            "postgresql://app:{APP_PASSWORD}@/{db}?host={}",
+            self.socket_dir().display()
+        )
+    }
+
+    pub fn stop(&mut self) {
+        if !self.running {
+            return;
+        }
+        self.running = false;
+        let _ = self
+            .as_postgres("pg_ctl")
+            .args([
+                "-D",
+                self.data_dir().to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ])
+            .output();
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
