@@ -106,6 +106,12 @@ impl IgnoreRules {
         }
     }
 
+    /// From the `[ignore]` table as `config` keeps it; an unknown key is an
+    /// error that names it.
+    pub fn from_toml(table: &toml::Table) -> Result<IgnoreRules, toml::de::Error> {
+        table.clone().try_into()
+    }
+
     pub fn compile(&self) -> Result<Ignore, IgnorePatternError> {
         let mut sets = Vec::new();
         for kind in Kind::ALL {
@@ -166,6 +172,18 @@ columns = ["public.*.updated_at"]
         assert!(!ignore.matches(Kind::Column, "audit.events_2024_01"));
         assert!(ignore.matches(Kind::Column, "public.users.updated_at"));
         assert!(!ignore.matches(Kind::Column, "public.users.updated_by"));
+    }
+
+    #[test]
+    fn from_the_config_table() {
+        let table: toml::Table =
+            toml::from_str("indexes = [\"public.tmp_*\"]\nfold_partitions = false").unwrap();
+        let rules = IgnoreRules::from_toml(&table).unwrap();
+        assert_eq!(rules.indexes, vec!["public.tmp_*"]);
+        assert!(!rules.fold_partitions);
+        let table: toml::Table = toml::from_str("colums = []").unwrap();
+        let error = IgnoreRules::from_toml(&table).unwrap_err();
+        assert!(error.to_string().contains("colums"), "{error}");
     }
 
     #[test]

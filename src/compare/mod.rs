@@ -145,9 +145,10 @@ impl SchemaDiff {
 
 #[derive(Debug, Clone)]
 pub struct DiffOptions {
-    /// Qualified name of the Alembic version table (`public.alembic_version`);
+    /// The Alembic version table, `[schema.]name` as given to `--version-table`;
     /// its rows are compared elsewhere, so it is left out here. A bare name
-    /// means `public.<name>`.
+    /// means the table each snapshot found under that name (it resolved
+    /// through `search_path`), and `public.<name>`.
     pub version_table: String,
     /// Report columns whose relative order differs.
     pub strict_column_order: bool,
@@ -560,12 +561,20 @@ impl Pending<'_> {
     }
 }
 
-fn qualified_version_table(name: &str) -> String {
+/// Qualified names the version table option stands for.
+fn version_tables(name: &str, snapshots: [&Snapshot; 2]) -> BTreeSet<String> {
     if name.contains('.') {
-        name.to_string()
-    } else {
-        format!("public.{name}")
+        return BTreeSet::from([name.to_string()]);
     }
+    let mut names = BTreeSet::from([format!("public.{name}")]);
+    for snapshot in snapshots {
+        if let Some(found) = &snapshot.version_table {
+            if found.name.rsplit('.').next() == Some(name) {
+                names.insert(found.name.clone());
+            }
+        }
+    }
+    names
 }
 
 /// Compare two snapshots. Deterministic: entries sorted by kind, then object.
@@ -604,7 +613,7 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
 
     pair_generated_names(&mut pending);
 
-    let version_table = qualified_version_table(&options.version_table);
+    let version_tables = version_tables(&options.version_table, [local, production]);
     // Tables and schemas present on one side only: what they contain is part
     // of that one finding.
     let mut alone: HashMap<(Kind, &str), Change> = HashMap::new();
@@ -631,8 +640,11 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
     let mut result = SchemaDiff::default();
     for entry in &pending {
         let item = entry.item();
-        if (item.kind == Kind::Table && item.object == version_table)
-            || item.table.as_deref() == Some(version_table.as_str())
+        if (item.kind == Kind::Table && version_tables.contains(&item.object))
+            || item
+                .table
+                .as_ref()
+                .is_some_and(|t| version_tables.contains(t))
         {
             continue;
         }
@@ -680,7 +692,7 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
     }
 
     if options.strict_column_order {
-        column_order(local, production, options, &version_table, &mut result);
+        column_order(local, production, options, &version_tables, &mut result);
     }
     result
         .entries
@@ -732,7 +744,7 @@ fn column_order(
     local: &Snapshot,
     production: &Snapshot,
     options: &DiffOptions,
-    version_table: &str,
+    version_tables: &BTreeSet<String>,
     result: &mut SchemaDiff,
 ) {
     for table in &local.tables {
@@ -740,7 +752,7 @@ fn column_order(
         let Some(other) = production.table(&table.schema, &table.name) else {
             continue;
         };
-        if key == version_table
+        if version_tables.contains(&key)
             || (options.ignore.fold_partitions
                 && (table.partition_of.is_some() || other.partition_of.is_some()))
             || options.ignore.matches(Kind::Table, &key)
