@@ -9,6 +9,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod config;
 pub mod database;
 pub mod diagnosis;
@@ -20,3 +21,4 @@ pub mod migrations;
 pub mod render;
 pub mod report;
 pub mod schema;
+pub mod secrets;
