@@ -86,11 +86,11 @@ pub fn from_ini(ini: &Path) -> Result<Locations, MigrationsError> {
         source,
     })?;
     let here = ini.parent().unwrap_or(Path::new("")).to_path_buf();
-    let here_str = if here.as_os_str().is_empty() {
-        ".".to_string()
-    } else {
-        here.to_string_lossy().into_owned()
-    };
+    // Alembic's `here` is absolute; paths under the current directory are
+    // shown relative again (see `resolve`) so output stays readable.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let here_abs = cwd.join(&here);
+    let here_str = here_abs.to_string_lossy().into_owned();
     let sections = parse_ini(&text).map_err(|(line, message)| MigrationsError::Ini {
         path: ini.to_path_buf(),
         line,
@@ -121,10 +121,17 @@ pub fn from_ini(ini: &Path) -> Result<Locations, MigrationsError> {
     };
     let resolve = |value: &str| {
         let path = PathBuf::from(value);
-        if path.is_absolute() {
+        let path = if path.is_absolute() {
             path
         } else {
             here.join(path)
+        };
+        let path = normalize(&path);
+        match path.strip_prefix(&cwd) {
+            Ok(relative) if path.is_absolute() && !relative.as_os_str().is_empty() => {
+                relative.to_path_buf()
+            }
+            _ => path,
         }
     };
     if let Some((value, line)) = get("version_locations")? {
@@ -165,6 +172,13 @@ pub fn from_ini(ini: &Path) -> Result<Locations, MigrationsError> {
             ini.display()
         ),
     })
+}
+
+/// Drop `.` components (`%(here)s/./x`), keep the rest as written.
+fn normalize(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 fn parse_bool(value: &str) -> Option<bool> {
