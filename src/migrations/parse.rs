@@ -178,7 +178,43 @@ pub fn parse_source(parser: &mut Parser, path: &Path, source: &str) -> ParsedFil
             names.insert(target, value.clone());
         }
     }
+    if !parsed.assigns_revision {
+        legacy_or_helper(&mut parsed);
+    }
     parsed
+}
+
+/// A file without `revision`: Alembic takes the id from a bare-hex file name
+/// (`1975ea83b712.py`, its 0.1 layout); anything else makes Alembic stop with
+/// "Could not determine revision id from filename", so it is reported.
+fn legacy_or_helper(parsed: &mut ParsedFile) {
+    let stem = parsed
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    let bare_hex = !stem.is_empty()
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if bare_hex {
+        parsed.revision = Some(Declared {
+            value: stem.to_string(),
+            line: None,
+        });
+        return;
+    }
+    let path = parsed.path.clone();
+    parsed.problems.push(problem(
+        "not_a_migration",
+        "error",
+        format!(
+            "{}: defines no module-level `revision`; driftcheck skips it, but Alembic stops with \"Could not determine revision id from filename\" (move helper modules out of the versions directory)",
+            path.display()
+        ),
+        &path,
+        None,
+    ));
 }
 
 fn problem(code: &str, severity: &str, message: String, path: &Path, line: Option<u32>) -> Problem {
@@ -459,6 +495,14 @@ mod tests {
         let p = parse("def helper():\n    return 1\n");
         assert!(p.revision.is_none());
         assert!(!p.assigns_revision);
+        assert_eq!(p.problems[0].code, "not_a_migration");
+    }
+
+    #[test]
+    fn legacy_hex_file_name_is_the_revision() {
+        let p = parse_source(&mut python_parser(), Path::new("v/1975ea83b712.py"), "down_revision = None\n");
+        assert_eq!(p.revision.unwrap().value, "1975ea83b712");
+        assert!(p.problems.is_empty());
     }
 
     #[test]
