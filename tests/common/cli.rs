@@ -1,0 +1,122 @@
+//! Run the real `driftcheck` binary, in the style of casey/just's test
+//! builder: `Test::new().args(&["graph"]).run().status(1)`.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root (where Cargo.toml is).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Test {
+    args: Vec<String>,
+    current_dir: PathBuf,
+    env: Vec<(String, String)>,
+    env_remove: Vec<String>,
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Test {
+    /// Runs in the repository root with no DRIFTCHECK_* or DATABASE_URL from the caller.
+    pub fn new() -> Self {
+        Test {
+            args: Vec::new(),
+            current_dir: repo(),
+            env: Vec::new(),
+            env_remove: std::env::vars()
+                .map(|(k, _)| k)
+                .filter(|k| k.starts_with("DRIFTCHECK_") || k == "DATABASE_URL" || k == "NO_COLOR")
+                .collect(),
+        }
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    pub fn arg(self, arg: impl AsRef<str>) -> Self {
+        self.args(&[arg.as_ref()])
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.current_dir = dir.as_ref().to_path_buf();
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<str>) -> Self {
+        self.env.push((key.into(), value.as_ref().into()));
+        self
+    }
+
+    pub fn run(self) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_driftcheck"));
+        command.args(&self.args).current_dir(&self.current_dir);
+        for key in &self.env_remove {
+            command.env_remove(key);
+        }
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run driftcheck {:?}: {e}", self.args));
+        Output {
+            args: self.args,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Output {
+    pub args: Vec<String>,
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
+}
+
+impl Output {
+    /// Assert the exit status.
+    #[track_caller]
+    pub fn status(self, expected: i32) -> Self {
+        assert_eq!(
+            self.code,
+            Some(expected),
+            "driftcheck {:?} exited {:?}, expected {expected}\n--- stdout\n{}\n--- stderr\n{}",
+            self.args,
+            self.code,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_contains(self, needle: &str) -> Self {
+        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_contains(self, needle: &str) -> Self {
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        self
+    }
+
+    /// stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
