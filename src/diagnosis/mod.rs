@@ -199,7 +199,13 @@ pub fn diagnose(
             target: Some(target.into()),
         });
     }
-    findings.extend(plan_findings(target, &report.pending));
+    findings.extend(plan_findings(
+        target,
+        &report.pending,
+        &|ancestor, descendant| {
+            ancestor != descendant && codebase.ancestors(descendant).contains(ancestor)
+        },
+    ));
 
     report.message = match report.state {
         TargetState::AtHead => format!("at head {}", join_ids(&effective)),
@@ -231,20 +237,37 @@ pub fn diagnose(
 /// Findings for pending migrations, with the commands that fix them in order:
 /// runs of migrations whose changes are present are stamped, runs that are not
 /// applied are upgraded, anything else needs a person.
-pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding> {
+///
+/// `is_ancestor(a, b)`: `a` is a strict ancestor of `b` in the codebase graph.
+/// It matters on branches: `alembic upgrade X` runs X's ancestors only, and
+/// `alembic stamp X` marks them only, so a run holding two branches needs a
+/// command per branch tip, or one branch is silently skipped (or stamped as
+/// applied without ever running).
+pub fn plan_findings(
+    target: &str,
+    pending: &[PendingMigration],
+    is_ancestor: &dyn Fn(&str, &str) -> bool,
+) -> Vec<Finding> {
+    let runs = plan_runs(pending);
     let mut findings = Vec::new();
     let last = pending.len().saturating_sub(1);
     for (index, item) in pending.iter().enumerate() {
-        let next_same = pending
-            .get(index + 1)
-            .map(|n| n.evidence == item.evidence)
-            .unwrap_or(false);
+        let run = &runs[index];
+        // A tip: no later migration of the same run descends from it.
+        let run_tip = !pending
+            .iter()
+            .enumerate()
+            .skip(index + 1)
+            .any(|(later, next)| {
+                runs[later] == *run && is_ancestor(&item.revision, &next.revision)
+            });
+        let run_ends_last = runs[last] == *run;
         let evidence_list = if item.details.is_empty() {
             String::new()
         } else {
             format!(": {}", item.details.join("; "))
         };
-        let finding = match item.evidence.as_str() {
+        let finding = match run.evidence.as_str() {
             "applied" => Finding {
                 code: "applied_by_hand".into(),
                 severity: Severity::Error,
@@ -252,7 +275,7 @@ pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding>
                     "{target}: pending migration `{}` ({}) is already applied — its changes are present but the version table was not updated{evidence_list}",
                     item.revision, item.file
                 ),
-                suggestion: (!next_same).then(|| format!("alembic stamp {}", item.revision)),
+                suggestion: run_tip.then(|| format!("alembic stamp {}", item.revision)),
                 target: Some(target.into()),
             },
             "not_applied" => Finding {
@@ -262,13 +285,12 @@ pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding>
                     "{target}: pending migration `{}` ({}) is not applied{evidence_list}",
                     item.revision, item.file
                 ),
-                suggestion: (!next_same).then(|| {
-                    if index == last {
-                        "alembic upgrade heads".to_string()
-                    } else {
-                        format!("alembic upgrade {}", item.revision)
-                    }
-                }),
+                // The last run: one `upgrade heads` runs all of it, whatever its branches.
+                suggestion: if run_ends_last {
+                    (index == last).then(|| "alembic upgrade heads".to_string())
+                } else {
+                    run_tip.then(|| format!("alembic upgrade {}", item.revision))
+                },
                 target: Some(target.into()),
             },
             "partial" => Finding {
@@ -301,6 +323,48 @@ pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding>
         findings.push(finding);
     }
     findings
+}
+
+/// Which run each pending migration belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Run {
+    number: usize,
+    /// The evidence the run is treated with.
+    evidence: String,
+}
+
+/// Consecutive migrations with the same evidence form a run. A migration
+/// without schema changes is "applied" vacuously, so it joins the run before
+/// it (or after it, when first) instead of splitting a not-applied run into an
+/// upgrade, a stamp and another upgrade.
+fn plan_runs(pending: &[PendingMigration]) -> Vec<Run> {
+    let vacuous = |p: &PendingMigration| {
+        p.evidence == "applied" && p.details == [crate::evidence::NO_SCHEMA_CHANGES]
+    };
+    let mut runs: Vec<Run> = Vec::with_capacity(pending.len());
+    for (index, item) in pending.iter().enumerate() {
+        let plannable = |e: &str| e == "applied" || e == "not_applied";
+        let evidence = if vacuous(item) {
+            let before = runs.last().map(|r| r.evidence.clone());
+            let after = pending[index..]
+                .iter()
+                .find(|p| !vacuous(p))
+                .map(|p| p.evidence.clone());
+            before
+                .filter(|e| plannable(e))
+                .or(after.filter(|e| plannable(e)))
+                .unwrap_or_else(|| item.evidence.clone())
+        } else {
+            item.evidence.clone()
+        };
+        let number = match runs.last() {
+            Some(previous) if previous.evidence == evidence => previous.number,
+            Some(previous) => previous.number + 1,
+            None => 0,
+        };
+        runs.push(Run { number, evidence });
+    }
+    runs
 }
 
 fn pending_items(

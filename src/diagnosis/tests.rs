@@ -206,3 +206,102 @@ fn partial_and_unverified_migrations_ask_for_a_person() {
     let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, vec!["partially_applied", "pending_unverified"]);
 }
+
+/// Pending items of the credentialmate graph with evidence and details.
+fn pending_with(items: &[(&str, &str, &[&str])]) -> Vec<PendingMigration> {
+    items
+        .iter()
+        .map(|(revision, evidence, details)| PendingMigration {
+            revision: revision.to_string(),
+            file: format!("versions/{revision}.py"),
+            evidence: evidence.to_string(),
+            details: details.iter().map(|d| d.to_string()).collect(),
+            create_date: None,
+            message: None,
+        })
+        .collect()
+}
+
+fn plan(items: &[(&str, &str, &[&str])]) -> Vec<String> {
+    let codebase = credentialmate();
+    suggestions(&plan_findings("local", &pending_with(items), &|a, b| {
+        a != b && codebase.ancestors(b).contains(a)
+    }))
+}
+
+const MERGE: &[&str] = &[crate::evidence::NO_SCHEMA_CHANGES];
+
+/// Behind on both branches: the empty merge must not split the upgrade into
+/// `upgrade c1` + `stamp merge`, which would skip b1 (the bug found end to end).
+#[test]
+fn an_empty_merge_does_not_split_a_not_applied_run() {
+    assert_eq!(
+        plan(&[
+            ("b1", "not_applied", &[]),
+            ("c1", "not_applied", &[]),
+            ("20251230_1643", "applied", MERGE),
+            ("20251230_1700", "not_applied", &[]),
+            ("20251230_1900", "not_applied", &[]),
+        ]),
+        ["alembic upgrade heads"]
+    );
+    // First in the list, it takes the evidence of what follows.
+    assert_eq!(
+        plan(&[
+            ("20251230_1643", "applied", MERGE),
+            ("20251230_1700", "applied", &["found: column"]),
+            ("20251230_1900", "not_applied", &[]),
+        ]),
+        ["alembic stamp 20251230_1700", "alembic upgrade heads"]
+    );
+    // A real "applied" with no details is not vacuous.
+    assert_eq!(
+        plan(&[
+            ("20251230_1700", "applied", &[]),
+            ("20251230_1900", "not_applied", &[]),
+        ]),
+        ["alembic stamp 20251230_1700", "alembic upgrade heads"]
+    );
+}
+
+/// `alembic upgrade X` runs only X's ancestors: a run holding both branches
+/// needs one upgrade per branch tip; stamps likewise.
+#[test]
+fn runs_spanning_branches_get_a_command_per_branch_tip() {
+    assert_eq!(
+        plan(&[
+            ("b1", "not_applied", &[]),
+            ("c1", "not_applied", &[]),
+            ("20251230_1643", "applied", &["found: index"]),
+            ("20251230_1700", "not_applied", &[]),
+        ]),
+        [
+            "alembic upgrade b1",
+            "alembic upgrade c1",
+            "alembic stamp 20251230_1643",
+            "alembic upgrade heads"
+        ]
+    );
+    assert_eq!(
+        plan(&[
+            ("b1", "applied", &["found: column"]),
+            ("c1", "applied", &["found: index"]),
+            ("20251230_1700", "not_applied", &[]),
+        ]),
+        [
+            "alembic stamp b1",
+            "alembic stamp c1",
+            "alembic upgrade heads"
+        ]
+    );
+    // A partial migration keeps its own advice and does not absorb a merge.
+    assert_eq!(
+        plan(&[
+            ("b1", "partial", &[]),
+            ("20251230_1643", "applied", MERGE),
+            ("20251230_1700", "partial", &[]),
+        ])
+        .len(),
+        3
+    );
+}

@@ -73,7 +73,7 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
 
     let evidence = verdict(extraction, &checks);
     if evidence == Evidence::Applied && checks.is_empty() {
-        details.push("no schema changes".to_string());
+        details.push(NO_SCHEMA_CHANGES.to_string());
     }
     Assessment {
         evidence,
@@ -81,6 +81,10 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
         details,
     }
 }
+
+/// The detail of an upgrade that changes no schema (a merge point, a data fix
+/// with nothing to check): its "applied" is vacuous, true of any database.
+pub const NO_SCHEMA_CHANGES: &str = "no schema changes";
 
 /// An object this upgrade drops and creates again (a redefined constraint)
 /// existed before the upgrade too. Found as the migration defines it, it proves
