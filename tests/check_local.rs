@@ -114,14 +114,20 @@ fn ris052_is_renamed_with_evidence_and_a_new_report_each_run() {
         "20251230_1643",
         "alembic stamp 20251230_1700",
     ] {
-        assert!(report.contains(section), "report lacks {section:?}:\n{report}");
+        assert!(
+            report.contains(section),
+            "report lacks {section:?}:\n{report}"
+        );
     }
 
     // A second run writes another file and leaves the first untouched.
     check(work.path(), &url, &[]).status(1);
     let reports = files_in(&work.path().join("drift-reports"));
     assert_eq!(reports.len(), 2, "{reports:?}");
-    assert_eq!(std::fs::read_to_string(work.path().join(report_path)).unwrap(), report);
+    assert_eq!(
+        std::fs::read_to_string(work.path().join(report_path)).unwrap(),
+        report
+    );
 
     // An explicit --report that exists: exit 2, file unchanged.
     let existing = work.path().join("existing.md");
@@ -131,6 +137,74 @@ fn ris052_is_renamed_with_evidence_and_a_new_report_each_run() {
     assert_no_password(&out.all_output());
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
     assert_eq!(files_in(&work.path().join("drift-reports")).len(), 2);
+}
+
+/// Run the local findings' suggestions, in order, with real Alembic; returns them.
+fn apply_suggestions(cluster: &Cluster, db: &str, json: &Value) -> Vec<String> {
+    let commands: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["target"] == "local")
+        .filter_map(|f| f["suggestion"].as_str().map(str::to_string))
+        .collect();
+    for command in &commands {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(args[0], "alembic", "not a command: {command}");
+        alembic(cluster, db, &args[1..]);
+    }
+    commands
+}
+
+/// Both branches' own changes, present in the real schema.
+fn assert_branch_effects_present(cluster: &Cluster, db: &str) {
+    let found = cluster.psql(
+        db,
+        "SELECT (SELECT count(*) FROM information_schema.columns WHERE table_name = 'credentials' AND column_name = 'batch_id'),
+                (SELECT count(*) FROM pg_indexes WHERE indexname IN ('ix_credentials_batch_id', 'ix_audit_events_created_at'));",
+    );
+    assert_eq!(
+        found.trim(),
+        "1|2",
+        "a branch's changes are missing in {db}"
+    );
+}
+
+/// Behind on a branched history, with one branch applied by hand or not: the
+/// suggested commands run by real Alembic reach the head with every branch's
+/// changes really present (no branch skipped, none stamped without running).
+#[test]
+fn suggested_commands_fix_branched_histories() {
+    let cluster = shared_cluster();
+    let work = tempfile::tempdir().unwrap();
+    let by_hand: [(&str, &str); 3] = [
+        ("nothing", ""),
+        (
+            "c3d9_by_hand",
+            "ALTER TABLE credentials ADD COLUMN batch_id varchar(36);
+             CREATE INDEX ix_credentials_batch_id ON credentials (batch_id);",
+        ),
+        (
+            "d4f0_by_hand",
+            "CREATE INDEX ix_audit_events_created_at ON audit_events (created_at);",
+        ),
+    ];
+    for (name, sql) in by_hand {
+        let db = unique_db(name);
+        database_at(&cluster, &db, "b7e4f2a9c1d3");
+        if !sql.is_empty() {
+            as_app(&cluster, &db, sql);
+        }
+        let url = cluster.url_with_password(&db);
+        let json = check(work.path(), &url, &["--no-report"]).status(1).json();
+        let commands = apply_suggestions(&cluster, &db, &json);
+        let json = check(work.path(), &url, &["--no-report"]).json();
+        assert_eq!(
+            json["targets"]["local"]["state"], "at_head",
+            "{name}: after {commands:?}: {json:#}"
+        );
+        assert_branch_effects_present(&cluster, &db);
+    }
 }
 
 /// The suggested commands, run in order with real Alembic, bring the RIS-052
@@ -144,13 +218,7 @@ fn suggested_fix_commands_really_fix_ris052() {
     let url = cluster.url_with_password(&db);
 
     let json = check(work.path(), &url, &["--no-report"]).status(1).json();
-    let commands: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["target"] == "local")
-        .filter_map(|f| f["suggestion"].as_str().map(str::to_string))
-        .collect();
+    let commands = apply_suggestions(&cluster, &db, &json);
     assert_eq!(
         commands,
         [
@@ -159,16 +227,14 @@ fn suggested_fix_commands_really_fix_ris052() {
             "alembic upgrade heads"
         ]
     );
-    for command in &commands {
-        let args: Vec<&str> = command.split_whitespace().collect();
-        assert_eq!(args[0], "alembic", "{command}");
-        alembic(&cluster, &db, &args[1..]);
-    }
     let out = check(work.path(), &url, &["--no-report"]).status(0);
     let json = out.json();
     assert_eq!(json["status"], "clean");
     assert_eq!(json["targets"]["local"]["state"], "at_head");
-    assert_eq!(strings(&json["targets"]["local"]["current"]), ["20251230_1900"]);
+    assert_eq!(
+        strings(&json["targets"]["local"]["current"]),
+        ["20251230_1900"]
+    );
     // 1900 really ran: its constraint exists.
     let constraint = cluster.psql(
         &db,
@@ -229,9 +295,13 @@ fn behind_lists_pending_in_upgrade_order_with_files() {
     let db = unique_db("behind");
     database_at(&cluster, &db, "b7e4f2a9c1d3");
     let work = tempfile::tempdir().unwrap();
-    let json = check(work.path(), &cluster.url_with_password(&db), &["--no-report"])
-        .status(1)
-        .json();
+    let json = check(
+        work.path(),
+        &cluster.url_with_password(&db),
+        &["--no-report"],
+    )
+    .status(1)
+    .json();
     let local = &json["targets"]["local"];
     assert_eq!(local["state"], "behind", "{local:#}");
     assert_eq!(strings(&local["current"]), ["b7e4f2a9c1d3"]);
@@ -241,7 +311,10 @@ fn behind_lists_pending_in_upgrade_order_with_files() {
     let mut branches = revisions[..2].to_vec();
     branches.sort();
     assert_eq!(branches, ["c3d9e8f7a6b5", "d4f0a1b2c3e8"]);
-    assert_eq!(revisions[2..], ["20251230_1643", "20251230_1700", "20251230_1900"]);
+    assert_eq!(
+        revisions[2..],
+        ["20251230_1643", "20251230_1700", "20251230_1900"]
+    );
     for item in local["pending"].as_array().unwrap() {
         let file = item["file"].as_str().unwrap();
         assert!(Path::new(file).exists(), "{file}");
@@ -253,7 +326,11 @@ fn behind_lists_pending_in_upgrade_order_with_files() {
             item["revision"]
         );
         // The merge changes no schema: its evidence is vacuous.
-        let expected = if item["revision"] == "20251230_1643" { "applied" } else { "not_applied" };
+        let expected = if item["revision"] == "20251230_1643" {
+            "applied"
+        } else {
+            "not_applied"
+        };
         assert_eq!(item["evidence"], expected, "{item:#}");
     }
     // Nothing was applied by hand: one command, the upgrade.
@@ -273,22 +350,33 @@ fn uninitialized_without_table_and_with_empty_table() {
 
     let empty = unique_db("notable");
     cluster.create_database(&empty);
-    let json = check(work.path(), &cluster.url_with_password(&empty), &["--no-report"])
-        .status(1)
-        .json();
+    let json = check(
+        work.path(),
+        &cluster.url_with_password(&empty),
+        &["--no-report"],
+    )
+    .status(1)
+    .json();
     let local = &json["targets"]["local"];
     assert_eq!(local["state"], "uninitialized", "{local:#}");
     assert_eq!(local["current"], Value::Array(vec![]));
     assert_eq!(local["pending"].as_array().unwrap().len(), 7);
-    assert!(local["message"].as_str().unwrap().contains("alembic_version"));
+    assert!(local["message"]
+        .as_str()
+        .unwrap()
+        .contains("alembic_version"));
 
     // Stamped table emptied by hand, schema present.
     let emptied = unique_db("emptytable");
     database_at(&cluster, &emptied, "heads");
     as_app(&cluster, &emptied, "DELETE FROM alembic_version;");
-    let json = check(work.path(), &cluster.url_with_password(&emptied), &["--no-report"])
-        .status(1)
-        .json();
+    let json = check(
+        work.path(),
+        &cluster.url_with_password(&emptied),
+        &["--no-report"],
+    )
+    .status(1)
+    .json();
     let local = &json["targets"]["local"];
     assert_eq!(local["state"], "uninitialized", "{local:#}");
     assert!(local["message"].as_str().unwrap().contains("empty"));
@@ -309,8 +397,14 @@ fn uninitialized_without_table_and_with_empty_table() {
     // Every migration's schema changes are present; 1900's data UPDATE cannot be verified.
     let evidence = pending(&json, "local");
     assert_eq!(evidence.len(), 7);
-    assert!(evidence[..6].iter().all(|(_, e)| e == "applied"), "{evidence:?}");
-    assert_eq!(evidence[6], ("20251230_1900".to_string(), "unknown".to_string()));
+    assert!(
+        evidence[..6].iter().all(|(_, e)| e == "applied"),
+        "{evidence:?}"
+    );
+    assert_eq!(
+        evidence[6],
+        ("20251230_1900".to_string(), "unknown".to_string())
+    );
 }
 
 #[test]
@@ -318,9 +412,18 @@ fn unknown_revision_names_the_nearest_known_id() {
     let cluster = shared_cluster();
     let db = unique_db("unknown");
     database_at(&cluster, &db, "a1b2c3d4e5f6");
-    as_app(&cluster, &db, "UPDATE alembic_version SET version_num = 'a1b2c3';");
+    as_app(
+        &cluster,
+        &db,
+        "UPDATE alembic_version SET version_num = 'a1b2c3';",
+    );
     let work = tempfile::tempdir().unwrap();
-    let out = check(work.path(), &cluster.url_with_password(&db), &["--no-report"]).status(1);
+    let out = check(
+        work.path(),
+        &cluster.url_with_password(&db),
+        &["--no-report"],
+    )
+    .status(1);
     let json = out.json();
     let local = &json["targets"]["local"];
     assert_eq!(local["state"], "unknown_revision", "{local:#}");
@@ -332,7 +435,10 @@ fn unknown_revision_names_the_nearest_known_id() {
         .iter()
         .find(|f| f["code"] == "unknown_revision")
         .unwrap();
-    assert!(finding["message"].as_str().unwrap().contains("a1b2c3d4e5f6"));
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("a1b2c3d4e5f6"));
 }
 
 #[test]
@@ -343,19 +449,29 @@ fn diverged_two_rows_from_real_alembic() {
     database_at(&cluster, &db, "c3d9e8f7a6b5");
     alembic(&cluster, &db, &["upgrade", "d4f0a1b2c3e8"]);
     let rows = cluster.psql(&db, "SELECT version_num FROM alembic_version ORDER BY 1;");
-    assert_eq!(rows.lines().collect::<Vec<_>>(), ["c3d9e8f7a6b5", "d4f0a1b2c3e8"]);
+    assert_eq!(
+        rows.lines().collect::<Vec<_>>(),
+        ["c3d9e8f7a6b5", "d4f0a1b2c3e8"]
+    );
 
     let work = tempfile::tempdir().unwrap();
-    let json = check(work.path(), &cluster.url_with_password(&db), &["--no-report"])
-        .status(1)
-        .json();
+    let json = check(
+        work.path(),
+        &cluster.url_with_password(&db),
+        &["--no-report"],
+    )
+    .status(1)
+    .json();
     let local = &json["targets"]["local"];
     assert_eq!(local["state"], "diverged", "{local:#}");
     let mut current = strings(&local["current"]);
     current.sort();
     assert_eq!(current, ["c3d9e8f7a6b5", "d4f0a1b2c3e8"]);
     let revisions: Vec<String> = pending(&json, "local").into_iter().map(|p| p.0).collect();
-    assert_eq!(revisions, ["20251230_1643", "20251230_1700", "20251230_1900"]);
+    assert_eq!(
+        revisions,
+        ["20251230_1643", "20251230_1700", "20251230_1900"]
+    );
 }
 
 #[test]
@@ -369,9 +485,13 @@ fn partial_evidence_when_one_of_three_columns_exists() {
         "ALTER TABLE users ADD COLUMN email_bounced boolean NOT NULL DEFAULT false;",
     );
     let work = tempfile::tempdir().unwrap();
-    let json = check(work.path(), &cluster.url_with_password(&db), &["--no-report"])
-        .status(1)
-        .json();
+    let json = check(
+        work.path(),
+        &cluster.url_with_password(&db),
+        &["--no-report"],
+    )
+    .status(1)
+    .json();
     assert_eq!(json["targets"]["local"]["state"], "behind");
     assert_eq!(
         pending(&json, "local"),
@@ -524,7 +644,10 @@ fn connection_and_url_errors() {
         out.stderr
     };
 
-    let stderr = failing(&format!("postgresql://app:{APP_PASSWORD}@host:port/{db}"), 2);
+    let stderr = failing(
+        &format!("postgresql://app:{APP_PASSWORD}@host:port/{db}"),
+        2,
+    );
     assert!(stderr.contains("--local-url"), "{stderr}");
     let stderr = failing(&format!("mysql://app:{APP_PASSWORD}@/{db}"), 2);
     assert!(stderr.contains("--local-url"), "{stderr}");
@@ -576,7 +699,11 @@ fn plain_output_without_a_terminal_or_with_no_color() {
     for no_color in [false, true] {
         let out = text(no_color);
         assert_no_password(&out.all_output());
-        assert!(!out.all_output().contains('\x1b'), "ANSI escape:\n{}", out.all_output());
+        assert!(
+            !out.all_output().contains('\x1b'),
+            "ANSI escape:\n{}",
+            out.all_output()
+        );
         assert!(out.stdout.contains("DRIFT"), "{}", out.stdout);
         assert!(out.stdout.contains("394c8c3cbf42"), "{}", out.stdout);
     }
@@ -634,7 +761,10 @@ fn assert_only_reads(statements: &[String]) {
         };
         assert!(read, "driftcheck sent a non-read statement: {statement}");
         if upper.contains("SET_CONFIG") {
-            assert!(upper.ends_with(", TRUE)"), "session-wide setting: {statement}");
+            assert!(
+                upper.ends_with(", TRUE)"),
+                "session-wide setting: {statement}"
+            );
         }
     }
 }
@@ -648,7 +778,11 @@ fn full_check_only_reads_and_does_not_scale_statements_with_tables() {
     });
     let tables = |n: usize| {
         (0..n)
-            .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, v text DEFAULT 'x' CHECK (v <> ''));"))
+            .map(|i| {
+                format!(
+                    "CREATE TABLE t{i} (id int PRIMARY KEY, v text DEFAULT 'x' CHECK (v <> ''));"
+                )
+            })
             .collect::<String>()
     };
     for (db, n) in [("small", 3), ("large", 30)] {
@@ -681,8 +815,14 @@ fn full_check_only_reads_and_does_not_scale_statements_with_tables() {
     assert_only_reads(&large);
     assert_eq!(small.len(), large.len(), "{small:#?}\n{large:#?}");
     let begins = small.iter().filter(|s| s.starts_with("BEGIN")).count();
-    assert_eq!(begins, 2, "one read-only transaction per database: {small:#?}");
-    assert!(!cluster.log().contains(APP_PASSWORD), "password in the server log");
+    assert_eq!(
+        begins, 2,
+        "one read-only transaction per database: {small:#?}"
+    );
+    assert!(
+        !cluster.log().contains(APP_PASSWORD),
+        "password in the server log"
+    );
     for report in files_in(&work.path().join("drift-reports")) {
         assert_no_password(&std::fs::read_to_string(report).unwrap());
     }

@@ -7,8 +7,8 @@ use super::cli::repo;
 use super::cluster::{Cluster, APP_PASSWORD};
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, Mutex, Weak};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 /// The credentialmate fixture's alembic.ini.
 pub fn credentialmate_ini() -> PathBuf {
