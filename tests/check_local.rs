@@ -177,7 +177,7 @@ fn assert_branch_effects_present(cluster: &Cluster, db: &str) {
 fn suggested_commands_fix_branched_histories() {
     let cluster = shared_cluster();
     let work = tempfile::tempdir().unwrap();
-    let by_hand: [(&str, &str); 3] = [
+    let by_hand: [(&str, &str); 4] = [
         ("nothing", ""),
         (
             "c3d9_by_hand",
@@ -187,6 +187,18 @@ fn suggested_commands_fix_branched_histories() {
         (
             "d4f0_by_hand",
             "CREATE INDEX ix_audit_events_created_at ON audit_events (created_at);",
+        ),
+        (
+            // Diverged: both branches applied by Alembic, 1700 by hand.
+            "diverged_1700_by_hand",
+            "ALTER TABLE credentials ADD COLUMN batch_id varchar(36);
+             CREATE INDEX ix_credentials_batch_id ON credentials (batch_id);
+             CREATE INDEX ix_audit_events_created_at ON audit_events (created_at);
+             UPDATE alembic_version SET version_num = 'c3d9e8f7a6b5';
+             INSERT INTO alembic_version VALUES ('d4f0a1b2c3e8');
+             ALTER TABLE users ADD COLUMN email_bounced boolean NOT NULL DEFAULT false,
+               ADD COLUMN email_complaint boolean NOT NULL DEFAULT false,
+               ADD COLUMN email_issue_detected_at timestamp with time zone;",
         ),
     ];
     for (name, sql) in by_hand {

@@ -190,12 +190,15 @@ pub fn diagnose(
             code: "diverged".into(),
             severity: Severity::Error,
             message: format!(
-                "{target} database is on {} branches ({}) while the codebase head is {}",
+                "{target} database is on {} branches ({}) while the codebase head is {}; the pending migrations' commands below bring it there",
                 effective.len(),
                 effective.join(", "),
                 codebase.heads.join(", ")
             ),
-            suggestion: Some("alembic upgrade heads".into()),
+            // No command of its own: a blanket `alembic upgrade heads` first
+            // would fail on any pending migration applied by hand; the plan
+            // of the pending migrations (stamps, then upgrades) covers it.
+            suggestion: None,
             target: Some(target.into()),
         });
     }

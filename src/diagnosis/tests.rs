@@ -151,6 +151,29 @@ fn several_branch_rows_are_diverged() {
     assert!(findings.iter().any(|f| f.code == "diverged"));
 }
 
+/// Found end to end: the diverged finding's own `alembic upgrade heads` came
+/// first and failed on a migration applied by hand; the plan alone is right.
+#[test]
+fn diverged_commands_stamp_what_was_applied_by_hand_first() {
+    let (_, findings) = run(
+        &credentialmate(),
+        Some(&table(&["b1", "c1"])),
+        &[
+            ("20251230_1643", "not_applied"),
+            ("20251230_1700", "applied"),
+            ("20251230_1900", "not_applied"),
+        ],
+    );
+    assert_eq!(
+        suggestions(&findings),
+        [
+            "alembic upgrade 20251230_1643",
+            "alembic stamp 20251230_1700",
+            "alembic upgrade heads"
+        ]
+    );
+}
+
 #[test]
 fn ancestor_and_descendant_rows_are_inconsistent() {
     let (report, findings) = run(
