@@ -219,21 +219,21 @@ fn production_through_secrets_manager_three_way_and_every_planted_difference() {
         own("constraint", "public.users.ck_users_role", "differs"),
         own("view", "public.open_notes", "differs"),
         // What 20251230_1900 adds, applied locally only.
-        own("constraint", "public.users.ck_users_superuser_role", "only_local"),
+        own(
+            "constraint",
+            "public.users.ck_users_superuser_role",
+            "only_local",
+        ),
     ]);
     let found = diff_set(&json);
-    assert_eq!(
-        found, expected,
-        "schema_diff: {:#}",
-        json["schema_diff"]
-    );
+    assert_eq!(found, expected, "schema_diff: {:#}", json["schema_diff"]);
     assert!(json["findings"]
         .as_array()
         .unwrap()
         .iter()
         .any(|f| f["code"] == "schema_drift"));
-    let report = std::fs::read_to_string(work.path().join(json["report_path"].as_str().unwrap()))
-        .unwrap();
+    let report =
+        std::fs::read_to_string(work.path().join(json["report_path"].as_str().unwrap())).unwrap();
     assert!(report.contains("## Schema differences (local vs production)"));
     assert!(report.contains("ix_notes_body"));
 }
@@ -317,7 +317,10 @@ fn deleted_and_missing_secrets_degrade_unless_production_is_required() {
             let prod = &json["targets"]["production"];
             assert_eq!(prod["state"], "unreachable", "{prod:#}");
             assert_eq!(prod["reason"], reason, "{prod:#}");
-            assert!(prod["message"].as_str().unwrap().contains(secret), "{prod:#}");
+            assert!(
+                prod["message"].as_str().unwrap().contains(secret),
+                "{prod:#}"
+            );
         }
         let out = check(
             work.path(),
@@ -346,7 +349,12 @@ fn prod_url_and_a_production_server_that_is_down() {
     database_at(&production, "credmate", "heads");
     let prod_url = production.url_with_password("credmate");
     let work = tempfile::tempdir().unwrap();
-    let args = ["--local-url", &local.url_with_password(&db), "--prod-url", &prod_url];
+    let args = [
+        "--local-url",
+        &local.url_with_password(&db),
+        "--prod-url",
+        &prod_url,
+    ];
 
     let json = check(work.path(), None, &args).status(0).json();
     assert_eq!(json["targets"]["production"]["state"], "at_head");
@@ -409,7 +417,12 @@ fn rds_secret_is_parsed_and_its_password_never_shown() {
     let out = check(
         work.path(),
         Some(&server),
-        &["--local-url", &cluster.url_with_password(&db), "--prod-secret-id", id],
+        &[
+            "--local-url",
+            &cluster.url_with_password(&db),
+            "--prod-secret-id",
+            id,
+        ],
     )
     .status(0);
     assert_no_password(&out, work.path());

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::alembic::{credentialmate_ini, database_at, ris052_database, shared_cluster, unique_db};
+use common::alembic::{
+    credentialmate_ini, database_at, ris052_database, shared_cluster, unique_db,
+};
 use common::cli::{Output, Test};
 use common::cluster::APP_PASSWORD;
 use std::path::Path;
@@ -89,7 +91,10 @@ fn ris052_database_gets_draft_053_named_in_text_and_json() {
         // The earlier incident it relates to.
         "ris-052-email-flags-missing.md",
     ] {
-        assert!(draft.contains(needle), "the draft lacks {needle:?}:\n{draft}");
+        assert!(
+            draft.contains(needle),
+            "the draft lacks {needle:?}:\n{draft}"
+        );
     }
     // The earlier files are untouched.
     assert_eq!(
@@ -135,7 +140,13 @@ fn clean_database_writes_no_draft_and_says_so() {
     let out = check(
         work.path(),
         &cluster.url_with_password(&db),
-        &["--create-ris", "--ris-dir", dir.to_str().unwrap(), "--format", "json"],
+        &[
+            "--create-ris",
+            "--ris-dir",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
     )
     .status(0);
     assert_eq!(listing(&dir), before);
@@ -162,6 +173,9 @@ fn missing_ris_dir_is_an_input_error_before_any_connection() {
     .status(2);
     assert!(out.stderr.contains("--ris-dir"), "{}", out.stderr);
     assert!(out.stderr.contains("no/such/dir"), "{}", out.stderr);
-    assert!(!missing.exists(), "driftcheck must not create the directory");
+    assert!(
+        !missing.exists(),
+        "driftcheck must not create the directory"
+    );
     assert_no_password(&out.all_output());
 }
