@@ -67,11 +67,18 @@ fn cases() -> Vec<(String, Vec<String>, (&'static str, String))> {
         } else {
             ("--dir", rel.clone())
         };
-        cases.push((name, vec!["--migrations".into(), rel.clone()], alembic_target));
+        cases.push((
+            name,
+            vec!["--migrations".into(), rel.clone()],
+            alembic_target,
+        ));
     }
     cases.push((
         "nested (flat.ini)".into(),
-        vec!["--alembic-ini".into(), "migrations-fixtures/nested/flat.ini".into()],
+        vec![
+            "--alembic-ini".into(),
+            "migrations-fixtures/nested/flat.ini".into(),
+        ],
         ("--ini", "migrations-fixtures/nested/flat.ini".into()),
     ));
     assert!(cases.len() >= 15, "fixtures missing: {cases:?}");
@@ -104,8 +111,16 @@ fn driftcheck_agrees_with_alembic_on_every_fixture() {
                 "CommandError" => "not_a_migration",
                 other => panic!("{name}: unexpected Alembic error {other}: {theirs}"),
             };
-            assert_eq!(ours.code, Some(1), "{name}: Alembic fails ({theirs}) but driftcheck exits {:?}", ours.code);
-            assert!(error_codes.contains(expected), "{name}: Alembic says {theirs}, driftcheck says {error_codes:?}");
+            assert_eq!(
+                ours.code,
+                Some(1),
+                "{name}: Alembic fails ({theirs}) but driftcheck exits {:?}",
+                ours.code
+            );
+            assert!(
+                error_codes.contains(expected),
+                "{name}: Alembic says {theirs}, driftcheck says {error_codes:?}"
+            );
             continue;
         }
 
@@ -125,7 +140,10 @@ fn driftcheck_agrees_with_alembic_on_every_fixture() {
             .collect();
 
         let list = json["revisions_list"].as_array().unwrap();
-        let ids: BTreeSet<String> = list.iter().map(|r| r["revision"].as_str().unwrap().to_string()).collect();
+        let ids: BTreeSet<String> = list
+            .iter()
+            .map(|r| r["revision"].as_str().unwrap().to_string())
+            .collect();
         let alembic_revs = theirs["revisions"].as_object().unwrap();
         let alembic_ids: BTreeSet<String> = alembic_revs.keys().cloned().collect();
         assert_eq!(ids, alembic_ids, "{name}: revision ids");
@@ -144,17 +162,26 @@ fn driftcheck_agrees_with_alembic_on_every_fixture() {
             let theirs_rev = &alembic_revs[id];
             if unresolved.contains(id) {
                 assert!(
-                    !set(&theirs_rev["down_revisions"]).is_empty() || !set(&theirs_rev["depends_on"]).is_empty(),
+                    !set(&theirs_rev["down_revisions"]).is_empty()
+                        || !set(&theirs_rev["depends_on"]).is_empty(),
                     "{name}: {id} was flagged unresolved but Alembic finds no value there"
                 );
                 continue;
             }
-            assert_eq!(set(&rev["down_revisions"]), set(&theirs_rev["down_revisions"]), "{name}: down_revisions of {id}");
+            assert_eq!(
+                set(&rev["down_revisions"]),
+                set(&theirs_rev["down_revisions"]),
+                "{name}: down_revisions of {id}"
+            );
             let deps: BTreeSet<String> = set(&rev["depends_on"])
                 .into_iter()
                 .map(|d| labels.get(&d).cloned().unwrap_or(d))
                 .collect();
-            assert_eq!(deps, set(&theirs_rev["depends_on"]), "{name}: depends_on of {id}");
+            assert_eq!(
+                deps,
+                set(&theirs_rev["depends_on"]),
+                "{name}: depends_on of {id}"
+            );
         }
 
         // The upgrade order respects every edge Alembic knows.
@@ -164,11 +191,17 @@ fn driftcheck_agrees_with_alembic_on_every_fixture() {
             .map(|(i, r)| (r["revision"].as_str().unwrap(), i))
             .collect();
         for (id, rev) in alembic_revs {
-            for parent in set(&rev["down_revisions"]).iter().chain(set(&rev["depends_on"]).iter()) {
+            for parent in set(&rev["down_revisions"])
+                .iter()
+                .chain(set(&rev["depends_on"]).iter())
+            {
                 if unresolved.contains(id) {
                     continue;
                 }
-                assert!(position[parent.as_str()] < position[id.as_str()], "{name}: {parent} must come before {id}");
+                assert!(
+                    position[parent.as_str()] < position[id.as_str()],
+                    "{name}: {parent} must come before {id}"
+                );
             }
         }
 
@@ -177,7 +210,11 @@ fn driftcheck_agrees_with_alembic_on_every_fixture() {
                 assert_eq!(set(&json[key]), set(&theirs[key]), "{name}: {key}");
             }
             let several_heads = set(&theirs["heads"]).len() > 1;
-            assert_eq!(error_codes.contains("multiple_heads"), several_heads, "{name}: multiple_heads");
+            assert_eq!(
+                error_codes.contains("multiple_heads"),
+                several_heads,
+                "{name}: multiple_heads"
+            );
         } else {
             assert!(error_codes.contains("unresolved_value"));
         }

@@ -49,7 +49,10 @@ fn assert_topological(json: &Value) {
     let list = json["revisions_list"].as_array().unwrap();
     let position = |id: &str| list.iter().position(|r| r["revision"] == id);
     for (i, rev) in list.iter().enumerate() {
-        for parent in strings(&rev["down_revisions"]).iter().chain(strings(&rev["depends_on"]).iter()) {
+        for parent in strings(&rev["down_revisions"])
+            .iter()
+            .chain(strings(&rev["depends_on"]).iter())
+        {
             if let Some(p) = position(parent) {
                 assert!(p < i, "{parent} comes after its child {}", rev["revision"]);
             }
@@ -65,12 +68,21 @@ fn credentialmate_head_and_renamed_merge() {
     assert_eq!(strings(&json["bases"]), ["a1b2c3d4e5f6"]);
     assert_eq!(json["revisions"], 7);
     assert_eq!(json["problems"], serde_json::json!([]));
-    assert_eq!(strings(&json["migration_dirs"]), ["migrations-fixtures/credentialmate/versions"]);
+    assert_eq!(
+        strings(&json["migration_dirs"]),
+        ["migrations-fixtures/credentialmate/versions"]
+    );
     let list = json["revisions_list"].as_array().unwrap();
     assert_eq!(list.len(), 7);
-    let merge = list.iter().find(|r| r["revision"] == "20251230_1643").unwrap();
+    let merge = list
+        .iter()
+        .find(|r| r["revision"] == "20251230_1643")
+        .unwrap();
     assert_eq!(strings(&merge["aliases"]), ["394c8c3cbf42"]);
-    assert_eq!(strings(&merge["down_revisions"]), ["c3d9e8f7a6b5", "d4f0a1b2c3e8"]);
+    assert_eq!(
+        strings(&merge["down_revisions"]),
+        ["c3d9e8f7a6b5", "d4f0a1b2c3e8"]
+    );
     assert_eq!(merge["create_date"], "2025-12-30 16:43:09.512877");
     assert_eq!(merge["message"], "merge batch_id and audit index");
     assert_eq!(list.last().unwrap()["revision"], "20251230_1900");
@@ -88,7 +100,11 @@ fn text_view_is_plain_when_not_a_terminal() {
         .stdout_contains("20251230_1900")
         .stdout_contains("394c8c3cbf42")
         .stdout_contains("graph is sound");
-    assert!(!out.stdout.contains('\u{1b}'), "ANSI escapes in piped output:\n{}", out.stdout);
+    assert!(
+        !out.stdout.contains('\u{1b}'),
+        "ANSI escapes in piped output:\n{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -107,7 +123,13 @@ fn text_view_lists_problems_with_file_and_line() {
 #[test]
 fn markdown_view() {
     Test::new()
-        .args(&["graph", "--migrations", &fixture("two_heads"), "--format", "markdown"])
+        .args(&[
+            "graph",
+            "--migrations",
+            &fixture("two_heads"),
+            "--format",
+            "markdown",
+        ])
         .run()
         .status(1)
         .stdout_contains("# Alembic revision graph")
@@ -119,13 +141,62 @@ fn markdown_view() {
 fn each_fixture_reports_the_defect_it_plants() {
     // (fixture, code, severity, file, assignment the line points at, exit status)
     let cases = [
-        ("two_heads", "multiple_heads", "error", "two_heads/102_right.py", "revision", 1),
-        ("cycle", "cycle", "error", "cycle/c1_one.py", "down_revision", 1),
-        ("missing_parent", "missing_parent", "error", "missing_parent/m3_orphan.py", "down_revision", 1),
-        ("duplicate_revision", "duplicate_revision", "error", "duplicate_revision/e2_second_copy.py", "revision", 1),
-        ("syntax_error", "syntax_error", "error", "syntax_error/f2_broken.py", "    op.add_column", 1),
-        ("unresolved_value", "unresolved_value", "error", "unresolved_value/versions/u2_next.py", "down_revision", 1),
-        ("filename_mismatch", "filename_mismatch", "warning", "filename_mismatch/31337ec0ffee_flavors.py", "revision", 0),
+        (
+            "two_heads",
+            "multiple_heads",
+            "error",
+            "two_heads/102_right.py",
+            "revision",
+            1,
+        ),
+        (
+            "cycle",
+            "cycle",
+            "error",
+            "cycle/c1_one.py",
+            "down_revision",
+            1,
+        ),
+        (
+            "missing_parent",
+            "missing_parent",
+            "error",
+            "missing_parent/m3_orphan.py",
+            "down_revision",
+            1,
+        ),
+        (
+            "duplicate_revision",
+            "duplicate_revision",
+            "error",
+            "duplicate_revision/e2_second_copy.py",
+            "revision",
+            1,
+        ),
+        (
+            "syntax_error",
+            "syntax_error",
+            "error",
+            "syntax_error/f2_broken.py",
+            "    op.add_column",
+            1,
+        ),
+        (
+            "unresolved_value",
+            "unresolved_value",
+            "error",
+            "unresolved_value/versions/u2_next.py",
+            "down_revision",
+            1,
+        ),
+        (
+            "filename_mismatch",
+            "filename_mismatch",
+            "warning",
+            "filename_mismatch/31337ec0ffee_flavors.py",
+            "revision",
+            0,
+        ),
     ];
     for (dir, code, severity, file, assignment, status) in cases {
         let json = graph_json(dir, status);
@@ -142,13 +213,19 @@ fn each_fixture_reports_the_defect_it_plants() {
 fn helper_module_is_skipped_but_reported() {
     let json = graph_json("helper_module", 1);
     assert_eq!(json["revisions"], 1);
-    assert_eq!(problem(&json, "not_a_migration")["file"], "migrations-fixtures/helper_module/helpers.py");
+    assert_eq!(
+        problem(&json, "not_a_migration")["file"],
+        "migrations-fixtures/helper_module/helpers.py"
+    );
 }
 
 #[test]
 fn cycle_names_its_members_only() {
     let json = graph_json("cycle", 1);
-    let message = problem(&json, "cycle")["message"].as_str().unwrap().to_string();
+    let message = problem(&json, "cycle")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(message.contains("c1, c2, c3"), "{message}");
     assert!(!message.contains("c0"), "{message}");
 }
@@ -164,8 +241,14 @@ fn syntax_error_still_reads_the_other_files() {
 fn resolved_simple_name_and_unresolved_import() {
     let json = graph_json("unresolved_value", 1);
     let list = json["revisions_list"].as_array().unwrap();
-    assert!(list.iter().any(|r| r["revision"] == "u1"), "REVISION_ID = 'u1'; revision = REVISION_ID resolves");
-    let message = problem(&json, "unresolved_value")["message"].as_str().unwrap().to_string();
+    assert!(
+        list.iter().any(|r| r["revision"] == "u1"),
+        "REVISION_ID = 'u1'; revision = REVISION_ID resolves"
+    );
+    let message = problem(&json, "unresolved_value")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(message.contains("PARENT"), "{message}");
 }
 
@@ -182,20 +265,37 @@ fn branch_labels_and_depends_on_a_label() {
     let json = graph_json("branch_labels", 0);
     assert_eq!(strings(&json["heads"]), ["s2"]);
     assert_eq!(strings(&json["bases"]), ["d1", "s1"]);
-    let s1 = json["revisions_list"].as_array().unwrap().iter().find(|r| r["revision"] == "s1").unwrap().clone();
+    let s1 = json["revisions_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["revision"] == "s1")
+        .unwrap()
+        .clone();
     assert_eq!(strings(&s1["branch_labels"]), ["schema"]);
     assert_topological(&json);
 }
 
 #[test]
 fn sound_fixtures_exit_zero() {
-    for (dir, count) in [("annotations", 2), ("tuples_lists", 6), ("skipped_files", 2), ("filename_mismatch", 2)] {
+    for (dir, count) in [
+        ("annotations", 2),
+        ("tuples_lists", 6),
+        ("skipped_files", 2),
+        ("filename_mismatch", 2),
+    ] {
         let json = graph_json(dir, 0);
         assert_eq!(json["revisions"], count, "{dir}");
         assert_topological(&json);
     }
     let json = graph_json("filename_mismatch", 0);
-    let renamed = json["revisions_list"].as_array().unwrap().iter().find(|r| r["revision"] == "313373c0ffee").unwrap().clone();
+    let renamed = json["revisions_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["revision"] == "313373c0ffee")
+        .unwrap()
+        .clone();
     assert_eq!(strings(&renamed["aliases"]), ["31337ec0ffee"]);
 }
 
@@ -265,7 +365,11 @@ fn input_errors_exit_two_and_say_what_was_looked_for() {
 #[test]
 fn script_location_without_versions_names_the_ini_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("alembic.ini"), "[alembic]\nscript_location = %(here)s/db\n").unwrap();
+    std::fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/db\n",
+    )
+    .unwrap();
     Test::new()
         .args(&["graph"])
         .current_dir(dir.path())

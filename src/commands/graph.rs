@@ -18,7 +18,8 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
         Format::Json => format!("{:#}\n", codebase.graph_json()),
         Format::Markdown => markdown(&codebase),
         Format::Text => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             text(&codebase, color)
         }
     };
@@ -97,7 +98,10 @@ pub fn text(codebase: &Codebase, color: bool) -> String {
         .collect();
     let mut facts = new_table();
     facts.add_row(vec!["migrations".to_string(), dirs.join("\n")]);
-    facts.add_row(vec!["revisions".to_string(), codebase.revisions.len().to_string()]);
+    facts.add_row(vec![
+        "revisions".to_string(),
+        codebase.revisions.len().to_string(),
+    ]);
     facts.add_row(vec![
         "heads (upgrade heads)".to_string(),
         list(&codebase.heads),
@@ -160,7 +164,11 @@ pub fn text(codebase: &Codebase, color: bool) -> String {
 }
 
 fn verdict(codebase: &Codebase) -> String {
-    let errors = codebase.problems.iter().filter(|p| p.severity == "error").count();
+    let errors = codebase
+        .problems
+        .iter()
+        .filter(|p| p.severity == "error")
+        .count();
     let warnings = codebase.problems.len() - errors;
     match (errors, warnings) {
         (0, 0) => "graph is sound".into(),
@@ -175,7 +183,10 @@ pub fn markdown(codebase: &Codebase) -> String {
         if ids.is_empty() {
             "(none)".into()
         } else {
-            ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+            ids.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     };
     let mut out = String::from("# Alembic revision graph\n\n");
@@ -186,8 +197,14 @@ pub fn markdown(codebase: &Codebase) -> String {
         .collect();
     out.push_str(&format!("- Migrations: {}\n", dirs.join(", ")));
     out.push_str(&format!("- Revisions: {}\n", codebase.revisions.len()));
-    out.push_str(&format!("- Heads (`alembic upgrade heads`): {}\n", code_list(&codebase.heads)));
-    out.push_str(&format!("- Branch heads (`alembic heads`): {}\n", code_list(&codebase.branch_heads)));
+    out.push_str(&format!(
+        "- Heads (`alembic upgrade heads`): {}\n",
+        code_list(&codebase.heads)
+    ));
+    out.push_str(&format!(
+        "- Branch heads (`alembic heads`): {}\n",
+        code_list(&codebase.branch_heads)
+    ));
     out.push_str(&format!("- Bases: {}\n", code_list(&codebase.bases)));
     for merge in merges(codebase) {
         out.push_str(&format!("- Merge: {merge}\n"));
@@ -196,7 +213,11 @@ pub fn markdown(codebase: &Codebase) -> String {
         out.push_str(&format!("- Branch point: {branch}\n"));
     }
     for rev in labelled(codebase) {
-        out.push_str(&format!("- Branch label(s) {} on `{}`\n", code_list(&rev.branch_labels), rev.revision));
+        out.push_str(&format!(
+            "- Branch label(s) {} on `{}`\n",
+            code_list(&rev.branch_labels),
+            rev.revision
+        ));
     }
     out.push_str(&format!("\n**{}**\n", verdict(codebase)));
     if !codebase.problems.is_empty() {
@@ -211,7 +232,9 @@ pub fn markdown(codebase: &Codebase) -> String {
             ));
         }
     }
-    out.push_str("\n## Upgrade order\n\n| # | revision | down revisions | file |\n|---|---|---|---|\n");
+    out.push_str(
+        "\n## Upgrade order\n\n| # | revision | down revisions | file |\n|---|---|---|---|\n",
+    );
     for (i, rev) in codebase.upgrade_order().iter().enumerate() {
         out.push_str(&format!(
             "| {} | `{}` | {} | `{}` |\n",

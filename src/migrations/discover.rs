@@ -33,8 +33,10 @@ pub fn locate(discovery: &Discovery) -> Result<Locations, MigrationsError> {
                 source,
             })?,
         };
-        let ini = find_upwards(&start, "alembic.ini")
-            .ok_or_else(|| MigrationsError::NoAlembicIni { start: start.clone() })?;
+        let ini =
+            find_upwards(&start, "alembic.ini").ok_or_else(|| MigrationsError::NoAlembicIni {
+                start: start.clone(),
+            })?;
         from_ini(&ini)?
     };
     for dir in &locations.dirs {

@@ -19,7 +19,11 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
         let Some(revision) = file.revision.clone() else {
             continue;
         };
-        let (aliases, mismatch) = file_aliases(&file.path, &revision.value, file.header_revision_id.as_deref());
+        let (aliases, mismatch) = file_aliases(
+            &file.path,
+            &revision.value,
+            file.header_revision_id.as_deref(),
+        );
         if let Some(token) = mismatch {
             problems.push(Problem {
                 code: "filename_mismatch".into(),
@@ -50,7 +54,11 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
             continue;
         }
         index.insert(revision.value.clone(), revisions.len());
-        lines.push((file.down_revisions.line, file.depends_on.line, revision.line));
+        lines.push((
+            file.down_revisions.line,
+            file.depends_on.line,
+            revision.line,
+        ));
         revisions.push(Revision {
             revision: revision.value,
             down_revisions: file.down_revisions.value,
@@ -93,7 +101,12 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); revisions.len()];
     for (i, rev) in revisions.iter().enumerate() {
         for (list, targets, line, what) in [
-            (&rev.down_revisions, &mut down[i], lines[i].0, "down_revision"),
+            (
+                &rev.down_revisions,
+                &mut down[i],
+                lines[i].0,
+                "down_revision",
+            ),
             (&rev.depends_on, &mut deps[i], lines[i].1, "depends_on"),
         ] {
             for ident in list {
@@ -136,7 +149,10 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
     let (order, cyclic) = topological(&revisions, &down, &deps);
     if !cyclic.is_empty() {
         let first = cyclic[0];
-        let members: Vec<&str> = cyclic.iter().map(|&i| revisions[i].revision.as_str()).collect();
+        let members: Vec<&str> = cyclic
+            .iter()
+            .map(|&i| revisions[i].revision.as_str())
+            .collect();
         let line = lines[first].0.or(lines[first].1);
         problems.push(Problem {
             code: "cycle".into(),
@@ -206,7 +222,11 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
 /// Kahn's algorithm, parents first; ties broken by revision id so the order
 /// is deterministic. Returns (order, revisions on a cycle). Revisions that
 /// only descend from a cycle are neither (they are appended by the caller).
-fn topological(revisions: &[Revision], down: &[Vec<usize>], deps: &[Vec<usize>]) -> (Vec<usize>, Vec<usize>) {
+fn topological(
+    revisions: &[Revision],
+    down: &[Vec<usize>],
+    deps: &[Vec<usize>],
+) -> (Vec<usize>, Vec<usize>) {
     let n = revisions.len();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut pending_parents = vec![0usize; n];
@@ -255,13 +275,20 @@ fn topological(revisions: &[Revision], down: &[Vec<usize>], deps: &[Vec<usize>])
 }
 
 fn is_hex12(token: &str) -> bool {
-    token.len() == 12 && token.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    token.len() == 12
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 /// Ids a file carries besides its `revision`: 12-hex tokens in its name and
 /// the `Revision ID:` header. Also returns the leading id-like token of the
 /// name when the name contradicts the revision (`filename_mismatch`).
-pub fn file_aliases(path: &Path, revision: &str, header_id: Option<&str>) -> (Vec<String>, Option<String>) {
+pub fn file_aliases(
+    path: &Path,
+    revision: &str,
+    header_id: Option<&str>,
+) -> (Vec<String>, Option<String>) {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let tokens: Vec<&str> = stem.split('_').collect();
     let mut aliases: BTreeSet<String> = tokens
@@ -280,9 +307,8 @@ pub fn file_aliases(path: &Path, revision: &str, header_id: Option<&str>) -> (Ve
         .iter()
         .find(|t| !t.bytes().all(|b| b.is_ascii_digit()) || t.is_empty())
         .filter(|t| is_hex12(t));
-    let named_for_revision = stem == revision
-        || stem.starts_with(&format!("{revision}_"))
-        || tokens.contains(&revision);
+    let named_for_revision =
+        stem == revision || stem.starts_with(&format!("{revision}_")) || tokens.contains(&revision);
     let mismatch = match leading {
         Some(token) if !named_for_revision => Some(token.to_string()),
         _ => None,
@@ -299,25 +325,17 @@ pub fn by_id(codebase: &Codebase) -> HashMap<&str, &Revision> {
         .collect()
 }
 
-/// Resolve an id or a branch label to a revision id.
-pub fn resolve<'a>(codebase: &'a Codebase, ids: &HashMap<&'a str, &'a Revision>, ident: &str) -> Option<&'a str> {
-    if let Some(rev) = ids.get(ident) {
-        return Some(rev.revision.as_str());
-    }
-    codebase
-        .revisions
-        .iter()
-        .find(|r| r.branch_labels.iter().any(|l| l == ident))
-        .map(|r| r.revision.as_str())
-}
-
 /// Every revision reachable from `starts` (included) through down_revisions and depends_on.
 pub fn closure(codebase: &Codebase, starts: &[&str]) -> BTreeSet<String> {
     let ids = by_id(codebase);
     let labels: BTreeMap<&str, &str> = codebase
         .revisions
         .iter()
-        .flat_map(|r| r.branch_labels.iter().map(move |l| (l.as_str(), r.revision.as_str())))
+        .flat_map(|r| {
+            r.branch_labels
+                .iter()
+                .map(move |l| (l.as_str(), r.revision.as_str()))
+        })
         .collect();
     let find = |ident: &str| -> Option<&Revision> {
         ids.get(ident)
@@ -385,7 +403,11 @@ mod tests {
         assert_eq!(c.branch_heads, ["c", "d"]);
         assert_eq!(c.bases, ["a"]);
         assert!(c.problems.is_empty(), "{:?}", c.problems);
-        let order: Vec<_> = c.upgrade_order().iter().map(|r| r.revision.as_str()).collect();
+        let order: Vec<_> = c
+            .upgrade_order()
+            .iter()
+            .map(|r| r.revision.as_str())
+            .collect();
         assert_eq!(order, ["a", "b", "c", "d"]);
         assert_eq!(c.branch_points().len(), 1);
     }
@@ -404,12 +426,23 @@ mod tests {
         assert_eq!(c.heads, ["c"]);
         assert_eq!(c.branch_heads, ["a", "c"]);
         assert!(c.problems.is_empty());
-        assert_eq!(c.ancestors("c").into_iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(
+            c.ancestors("c").into_iter().collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
     }
 
     #[test]
     fn two_heads_is_an_error() {
-        let c = build(vec![], vec![file("a", &[], &[], &[]), file("b", &["a"], &[], &[]), file("c", &["a"], &[], &[])], vec![]);
+        let c = build(
+            vec![],
+            vec![
+                file("a", &[], &[], &[]),
+                file("b", &["a"], &[], &[]),
+                file("c", &["a"], &[], &[]),
+            ],
+            vec![],
+        );
         assert_eq!(c.heads, ["b", "c"]);
         assert_eq!(codes(&c), ["multiple_heads"]);
         assert!(c.has_errors());
@@ -419,22 +452,44 @@ mod tests {
     fn merge_resolves_heads() {
         let c = build(
             vec![],
-            vec![file("a", &[], &[], &[]), file("b", &["a"], &[], &[]), file("c", &["a"], &[], &[]), file("m", &["b", "c"], &[], &[])],
+            vec![
+                file("a", &[], &[], &[]),
+                file("b", &["a"], &[], &[]),
+                file("c", &["a"], &[], &[]),
+                file("m", &["b", "c"], &[], &[]),
+            ],
             vec![],
         );
         assert_eq!(c.heads, ["m"]);
         assert_eq!(c.merge_points().len(), 1);
-        let pending: Vec<_> = c.pending(&["b".into()]).iter().map(|r| r.revision.as_str()).collect();
+        let pending: Vec<_> = c
+            .pending(&["b".into()])
+            .iter()
+            .map(|r| r.revision.as_str())
+            .collect();
         assert_eq!(pending, ["c", "m"]);
         assert!(c.pending(&["m".into()]).is_empty());
     }
 
     #[test]
     fn cycle_and_missing_parent() {
-        let c = build(vec![], vec![file("a", &["c"], &[], &[]), file("b", &["a"], &[], &[]), file("c", &["b"], &[], &[]), file("d", &["c"], &[], &[])], vec![]);
+        let c = build(
+            vec![],
+            vec![
+                file("a", &["c"], &[], &[]),
+                file("b", &["a"], &[], &[]),
+                file("c", &["b"], &[], &[]),
+                file("d", &["c"], &[], &[]),
+            ],
+            vec![],
+        );
         let cycle = c.problems.iter().find(|p| p.code == "cycle").unwrap();
         // d only descends from the cycle: it is not named as a member.
-        assert!(cycle.message.starts_with("revisions a, b, c form"), "{}", cycle.message);
+        assert!(
+            cycle.message.starts_with("revisions a, b, c form"),
+            "{}",
+            cycle.message
+        );
         assert_eq!(c.revisions.len(), 4);
 
         let c = build(vec![], vec![file("b", &["gone"], &[], &[])], vec![]);
@@ -461,12 +516,85 @@ mod tests {
         );
         assert_eq!(
             file_aliases(Path::new("v/31337ec0ffee_flavors.py"), "313373c0ffee", None),
-            (vec!["31337ec0ffee".to_string()], Some("31337ec0ffee".to_string()))
+            (
+                vec!["31337ec0ffee".to_string()],
+                Some("31337ec0ffee".to_string())
+            )
         );
-        assert_eq!(file_aliases(Path::new("v/a1b2c3d4e5f6_init.py"), "a1b2c3d4e5f6", Some("a1b2c3d4e5f6")), (vec![], None));
-        assert_eq!(file_aliases(Path::new("v/20240101_0900_a1b2c3d4e5f6_x.py"), "a1b2c3d4e5f6", None), (vec![], None));
-        assert_eq!(file_aliases(Path::new("v/0001_initial.py"), "abc", None), (vec![], None));
+        assert_eq!(
+            file_aliases(
+                Path::new("v/a1b2c3d4e5f6_init.py"),
+                "a1b2c3d4e5f6",
+                Some("a1b2c3d4e5f6")
+            ),
+            (vec![], None)
+        );
+        assert_eq!(
+            file_aliases(
+                Path::new("v/20240101_0900_a1b2c3d4e5f6_x.py"),
+                "a1b2c3d4e5f6",
+                None
+            ),
+            (vec![], None)
+        );
+        assert_eq!(
+            file_aliases(Path::new("v/0001_initial.py"), "abc", None),
+            (vec![], None)
+        );
         // The header id alone is an alias, not a mismatch.
-        assert_eq!(file_aliases(Path::new("v/x.py"), "r2", Some("r1")), (vec!["r1".to_string()], None));
+        assert_eq!(
+            file_aliases(Path::new("v/x.py"), "r2", Some("r1")),
+            (vec!["r1".to_string()], None)
+        );
+    }
+
+    #[test]
+    fn lookups_and_json_shape() {
+        let mut merge = file("20251230_1643", &["a"], &[], &[]);
+        merge.path = PathBuf::from("v/20251230_1643_394c8c3cbf42_merge.py");
+        merge.header_revision_id = Some("394c8c3cbf42".into());
+        let c = build(
+            vec![PathBuf::from("v")],
+            vec![file("a", &[], &[], &[]), merge],
+            vec![],
+        );
+        assert_eq!(
+            c.find_by_alias("394c8c3cbf42").unwrap().revision,
+            "20251230_1643"
+        );
+        assert!(c.find_by_alias("20251230_1643").is_none());
+        assert_eq!(c.get("a").unwrap().revision, "a");
+        assert_eq!(c.prefix_matches("2025").len(), 1);
+        assert!(c.prefix_matches("").is_empty());
+        let json = c.codebase_json();
+        assert_eq!(json["revisions"], 2);
+        assert_eq!(json["heads"], serde_json::json!(["20251230_1643"]));
+        let graph = c.graph_json();
+        assert_eq!(
+            graph["revisions_list"][1]["aliases"],
+            serde_json::json!(["394c8c3cbf42"])
+        );
+        assert_eq!(graph["revisions_list"][0]["revision"], "a");
+    }
+
+    #[test]
+    fn pending_follows_depends_on() {
+        let c = build(
+            vec![],
+            vec![
+                file("a", &[], &[], &[]),
+                file("b", &["a"], &[], &[]),
+                file("c", &["a"], &[], &[]),
+                file("d", &["b"], &["c"], &[]),
+            ],
+            vec![],
+        );
+        let ids = |revs: Vec<&Revision>| -> Vec<String> {
+            revs.iter().map(|r| r.revision.clone()).collect()
+        };
+        assert_eq!(ids(c.pending(&[])), ["a", "b", "c", "d"]);
+        assert_eq!(ids(c.pending(&["b".into()])), ["c", "d"]);
+        assert_eq!(ids(c.pending(&["b".into(), "c".into()])), ["d"]);
+        assert!(c.pending(&["d".into()]).is_empty());
     }
 }

@@ -100,50 +100,63 @@ pub struct Codebase {
 pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
     let locations = discover::locate(discovery)?;
     let mut paths = Vec::new();
+    let mut seen_dirs = std::collections::HashSet::new();
     for dir in &locations.dirs {
-        let before = paths.len();
-        list_py_files(dir, locations.recursive, &mut paths)?;
-        if paths.len() == before {
+        let before = (paths.len(), seen_dirs.len());
+        list_py_files(dir, locations.recursive, &mut seen_dirs, &mut paths)?;
+        let listed_again = seen_dirs.len() == before.1;
+        if paths.len() == before.0 && !listed_again {
             return Err(MigrationsError::EmptyDir {
                 dir: dir.clone(),
                 origin: locations.origin.clone(),
             });
         }
     }
-    // The same file reachable through two locations is read once (as Alembic does).
-    let mut seen = BTreeSet::new();
-    paths.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     let parsed = parse_files(&paths)?;
     Ok(graph::build(locations.dirs, parsed, Vec::new()))
 }
 
 /// Alembic's file rule `(?!\.\#|__init__)(.*\.py)$`, sorted per directory;
 /// subdirectories (never `__pycache__`) only when recursive.
-fn list_py_files(dir: &std::path::Path, recursive: bool, out: &mut Vec<PathBuf>) -> Result<(), MigrationsError> {
+fn list_py_files(
+    dir: &std::path::Path,
+    recursive: bool,
+    seen_dirs: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), MigrationsError> {
     let io = |source| MigrationsError::Io {
         path: dir.to_path_buf(),
         source,
     };
+    // A directory reached twice (listed twice, or inside another recursive
+    // location) is read once, as Alembic reads each real file once.
+    let real = std::fs::canonicalize(dir).map_err(io)?;
+    if !seen_dirs.insert(real) {
+        return Ok(());
+    }
     let mut files = Vec::new();
     let mut subdirs = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let path = entry.path();
-        if path.is_dir() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let file_type = entry.file_type().map_err(io)?;
+        let is_dir = file_type.is_dir() || (file_type.is_symlink() && entry.path().is_dir());
+        if is_dir {
             if recursive && name != "__pycache__" {
-                subdirs.push(path);
+                subdirs.push(name);
             }
-        } else if name.ends_with(".py") && !name.starts_with(".#") && !name.starts_with("__init__") {
-            files.push(path);
+        } else if name.ends_with(".py") && !name.starts_with(".#") && !name.starts_with("__init__")
+        {
+            files.push(name);
         }
     }
-    files.sort();
-    out.extend(files);
-    subdirs.sort();
+    files.sort_unstable();
+    out.extend(files.iter().map(|name| dir.join(name)));
+    subdirs.sort_unstable();
     for sub in subdirs {
-        list_py_files(&sub, recursive, out)?;
+        list_py_files(&dir.join(sub), recursive, seen_dirs, out)?;
     }
     Ok(())
 }
@@ -152,30 +165,32 @@ fn list_py_files(dir: &std::path::Path, recursive: bool, out: &mut Vec<PathBuf>)
 fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = paths.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<parse::ParsedFile>, MigrationsError>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut parser = parse::python_parser();
-                    part.iter()
-                        .map(|path| {
-                            let source = std::fs::read(path).map_err(|source| MigrationsError::Io {
-                                path: path.clone(),
-                                source,
-                            })?;
-                            let source = String::from_utf8_lossy(&source);
-                            Ok(parse::parse_source(&mut parser, path, &source))
-                        })
-                        .collect()
+    let results: Vec<Result<Vec<parse::ParsedFile>, MigrationsError>> =
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut parser = parse::python_parser();
+                        part.iter()
+                            .map(|path| {
+                                let source =
+                                    std::fs::read(path).map_err(|source| MigrationsError::Io {
+                                        path: path.clone(),
+                                        source,
+                                    })?;
+                                let source = String::from_utf8_lossy(&source);
+                                Ok(parse::parse_source(&mut parser, path, &source))
+                            })
+                            .collect()
+                    })
                 })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("parser thread panicked"))
-            .collect()
-    });
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("parser thread panicked"))
+                .collect()
+        });
     let mut parsed = Vec::with_capacity(paths.len());
     for part in results {
         parsed.extend(part?);
@@ -286,11 +301,18 @@ impl Codebase {
     /// merge/branch points and `revisions_list` in upgrade order.
     pub fn graph_json(&self) -> Value {
         let mut out = self.codebase_json();
-        let ids = |revs: Vec<&Revision>| -> Vec<String> { revs.iter().map(|r| r.revision.clone()).collect() };
+        let ids = |revs: Vec<&Revision>| -> Vec<String> {
+            revs.iter().map(|r| r.revision.clone()).collect()
+        };
         out["bases"] = json!(self.bases);
         out["merge_points"] = json!(ids(self.merge_points()));
         out["branch_points"] = json!(ids(self.branch_points()));
-        out["revisions_list"] = Value::Array(self.upgrade_order().into_iter().map(revision_json).collect());
+        out["revisions_list"] = Value::Array(
+            self.upgrade_order()
+                .into_iter()
+                .map(revision_json)
+                .collect(),
+        );
         out
     }
 }

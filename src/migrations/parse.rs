@@ -136,7 +136,9 @@ pub fn parse_source(parser: &mut Parser, path: &Path, source: &str) -> ParsedFil
                             None
                         }
                         Err(why) => {
-                            parsed.problems.push(unresolved(path, line, "revision", why.clone()));
+                            parsed
+                                .problems
+                                .push(unresolved(path, line, "revision", why.clone()));
                             None
                         }
                     };
@@ -276,14 +278,21 @@ fn first_error(root: Node<'_>, source: &str) -> (u32, String) {
                 break;
             }
             if !cursor.goto_parent() {
-                return (root.start_position().row as u32 + 1, "invalid syntax".into());
+                return (
+                    root.start_position().row as u32 + 1,
+                    "invalid syntax".into(),
+                );
             }
         }
     }
 }
 
 /// Evaluate a literal; a simple name resolves to its earlier module-level value.
-fn eval(node: Node<'_>, src: &[u8], names: &HashMap<&str, Result<Value, String>>) -> Result<Value, String> {
+fn eval(
+    node: Node<'_>,
+    src: &[u8],
+    names: &HashMap<&str, Result<Value, String>>,
+) -> Result<Value, String> {
     match node.kind() {
         "none" => Ok(Value::None),
         "string" => {
@@ -350,7 +359,10 @@ fn eval(node: Node<'_>, src: &[u8], names: &HashMap<&str, Result<Value, String>>
                 )),
             }
         }
-        _ => Err(format!("is an expression (`{}`), not a literal", text(node, src))),
+        _ => Err(format!(
+            "is an expression (`{}`), not a literal",
+            text(node, src)
+        )),
     }
 }
 
@@ -430,7 +442,9 @@ mod tests {
 
     #[test]
     fn plain_strings_and_none() {
-        let p = parse("revision = 'abc'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n");
+        let p = parse(
+            "revision = 'abc'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n",
+        );
         assert_eq!(p.revision.unwrap().value, "abc");
         assert!(p.down_revisions.value.is_empty());
         assert_eq!(p.down_revisions.line, Some(2));
@@ -500,7 +514,11 @@ mod tests {
 
     #[test]
     fn legacy_hex_file_name_is_the_revision() {
-        let p = parse_source(&mut python_parser(), Path::new("v/1975ea83b712.py"), "down_revision = None\n");
+        let p = parse_source(
+            &mut python_parser(),
+            Path::new("v/1975ea83b712.py"),
+            "down_revision = None\n",
+        );
         assert_eq!(p.revision.unwrap().value, "1975ea83b712");
         assert!(p.problems.is_empty());
     }
@@ -524,7 +542,11 @@ mod tests {
     #[test]
     fn syntax_error_reports_a_line_and_keeps_what_it_can() {
         let p = parse("revision = 'a'\ndown_revision = None\n\ndef upgrade(:\n    pass\n");
-        let err = p.problems.iter().find(|p| p.code == "syntax_error").unwrap();
+        let err = p
+            .problems
+            .iter()
+            .find(|p| p.code == "syntax_error")
+            .unwrap();
         assert_eq!(err.line, Some(4));
         assert_eq!(p.revision.unwrap().value, "a");
     }
