@@ -72,7 +72,8 @@ pub struct Revision {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Problem {
     /// Stable code: multiple_heads, cycle, missing_parent, duplicate_revision,
-    /// unresolved_value, syntax_error, filename_mismatch.
+    /// duplicate_branch_label, unresolved_value, syntax_error, not_a_migration,
+    /// filename_mismatch.
     pub code: String,
     /// `error` or `warning`.
     pub severity: String,
