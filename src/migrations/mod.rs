@@ -43,7 +43,9 @@ pub enum MigrationsError {
 /// How to find the migration directories.
 #[derive(Debug, Clone, Default)]
 pub struct Discovery {
-    /// `--migrations DIR` (repeatable). When non-empty, alembic.ini is not consulted.
+    /// `--migrations DIR` (repeatable). When non-empty, the alembic.ini search is
+    /// skipped; a DIR that holds its own alembic.ini is read through it, a script
+    /// directory (`env.py` + `versions/`) through its `versions/`.
     pub migration_dirs: Vec<PathBuf>,
     /// `--alembic-ini FILE`.
     pub alembic_ini: Option<PathBuf>,
