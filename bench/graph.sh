@@ -27,14 +27,17 @@ echo "driftcheck heads: $ours"
 echo "alembic heads:    $theirs"
 [ "$ours" = "$theirs" ] || { echo "heads disagree" >&2; exit 1; }
 
-hyperfine --warmup 2 --min-runs 5 --export-json "$work/result.json" \
+hyperfine --warmup 2 --min-runs 10 --export-json "$work/result.json" \
   -n "driftcheck graph" "$driftcheck graph --alembic-ini $work/project/alembic.ini --format json" \
   -n "alembic heads" "$alembic -c $work/project/alembic.ini heads"
 
 "$python" - "$work/result.json" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-ours, theirs = results["driftcheck graph"]["mean"], results["alembic heads"]["mean"]
-print(f"driftcheck graph: {ours * 1000:.1f} ms   alembic heads: {theirs * 1000:.1f} ms   "
-      f"ratio: {theirs / ours:.1f}x faster")
+ours, theirs = results["driftcheck graph"], results["alembic heads"]
+# The median resists the noise of a shared machine better than the mean.
+print(f"median: driftcheck graph {ours['median'] * 1000:.0f} ms, alembic heads {theirs['median'] * 1000:.0f} ms, "
+      f"{theirs['median'] / ours['median']:.1f}x faster")
+print(f"min:    driftcheck graph {ours['min'] * 1000:.0f} ms, alembic heads {theirs['min'] * 1000:.0f} ms, "
+      f"{theirs['min'] / ours['min']:.1f}x faster")
 PY

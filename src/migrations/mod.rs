@@ -165,40 +165,60 @@ fn list_py_files(
 }
 
 /// Read and parse files on every available core; the result keeps `paths`' order.
+/// Workers take small batches from a shared counter, so a core slowed down by
+/// other load does not leave the others idle at the end.
 fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = paths.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<parse::ParsedFile>, MigrationsError>> =
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = paths
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        let mut parser = parse::python_parser();
-                        part.iter()
-                            .map(|path| {
-                                let source =
-                                    std::fs::read(path).map_err(|source| MigrationsError::Io {
-                                        path: path.clone(),
-                                        source,
-                                    })?;
-                                let source = String::from_utf8_lossy(&source);
-                                Ok(parse::parse_source(&mut parser, path, &source))
-                            })
-                            .collect()
-                    })
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const BATCH: usize = 64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().div_ceil(BATCH))
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let read_one = |parser: &mut tree_sitter::Parser, path: &PathBuf| {
+        let source = std::fs::read(path).map_err(|source| MigrationsError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(parse::parse_source(
+            parser,
+            path,
+            &String::from_utf8_lossy(&source),
+        ))
+    };
+    type Batch = (usize, Vec<parse::ParsedFile>);
+    let results: Vec<Result<Vec<Batch>, MigrationsError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut parser = parse::python_parser();
+                    let mut done = Vec::new();
+                    loop {
+                        let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                        if start >= paths.len() {
+                            return Ok(done);
+                        }
+                        let end = (start + BATCH).min(paths.len());
+                        let batch: Result<Vec<_>, MigrationsError> = paths[start..end]
+                            .iter()
+                            .map(|path| read_one(&mut parser, path))
+                            .collect();
+                        done.push((start, batch?));
+                    }
                 })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("parser thread panicked"))
-                .collect()
-        });
-    let mut parsed = Vec::with_capacity(paths.len());
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("parser thread panicked"))
+            .collect()
+    });
+    let mut batches = Vec::new();
     for part in results {
-        parsed.extend(part?);
+        batches.extend(part?);
     }
-    Ok(parsed)
+    batches.sort_unstable_by_key(|(start, _)| *start);
+    Ok(batches.into_iter().flat_map(|(_, files)| files).collect())
 }
 
 fn revision_json(rev: &Revision) -> Value {
