@@ -169,7 +169,7 @@ fn each_fixture_reports_the_defect_it_plants() {
             "duplicate_revision",
             "duplicate_revision",
             "error",
-            "duplicate_revision/e2_second_copy.py",
+            "duplicate_revision/e2_first.py",
             "revision",
             1,
         ),

@@ -37,30 +37,13 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
                 line: revision.line,
             });
         }
-        if let Some(&first) = index.get(&revision.value) {
-            let kept: &Revision = &revisions[first];
-            problems.push(Problem {
-                code: "duplicate_revision".into(),
-                severity: "error".into(),
-                message: format!(
-                    "revision {:?} is declared twice: in {} and in {}; Alembic keeps only one of them",
-                    revision.value,
-                    kept.file.display(),
-                    file.path.display()
-                ),
-                file: Some(file.path.clone()),
-                line: revision.line,
-            });
-            continue;
-        }
-        index.insert(revision.value.clone(), revisions.len());
-        lines.push((
+        let line_info = (
             file.down_revisions.line,
             file.depends_on.line,
             revision.line,
-        ));
-        revisions.push(Revision {
-            revision: revision.value,
+        );
+        let entry = Revision {
+            revision: revision.value.clone(),
             down_revisions: file.down_revisions.value,
             depends_on: file.depends_on.value,
             branch_labels: file.branch_labels.value,
@@ -68,7 +51,29 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
             aliases,
             create_date: file.create_date,
             message: file.message,
-        });
+        };
+        if let Some(&earlier) = index.get(&revision.value) {
+            // Alembic's map keeps the file it reads last (same order as ours).
+            let ignored = &revisions[earlier];
+            problems.push(Problem {
+                code: "duplicate_revision".into(),
+                severity: "error".into(),
+                message: format!(
+                    "revision {:?} is declared twice: in {} and in {}; Alembic uses the latter and ignores this file",
+                    revision.value,
+                    ignored.file.display(),
+                    entry.file.display()
+                ),
+                file: Some(ignored.file.clone()),
+                line: lines[earlier].2,
+            });
+            revisions[earlier] = entry;
+            lines[earlier] = line_info;
+            continue;
+        }
+        index.insert(revision.value.clone(), revisions.len());
+        lines.push(line_info);
+        revisions.push(entry);
     }
 
     // Branch labels name revisions; depends_on (and, in Alembic's map, any
@@ -498,13 +503,14 @@ mod tests {
     }
 
     #[test]
-    fn duplicates_keep_the_first() {
+    fn duplicates_keep_the_last_like_alembic() {
         let mut second = file("a", &[], &[], &[]);
         second.path = PathBuf::from("v/zz.py");
         let c = build(vec![], vec![file("a", &[], &[], &[]), second], vec![]);
         assert_eq!(codes(&c), ["duplicate_revision"]);
-        assert_eq!(c.problems[0].file.as_deref(), Some(Path::new("v/zz.py")));
+        assert_eq!(c.problems[0].file.as_deref(), Some(Path::new("v/a_x.py")));
         assert_eq!(c.revisions.len(), 1);
+        assert_eq!(c.revisions[0].file, Path::new("v/zz.py"));
     }
 
     #[test]
