@@ -607,7 +607,13 @@ fn local_url_flag_beats_driftcheck_local_url_beats_database_url() {
             .current_dir(work.path())
             .args(&["--skip-production", "--alembic-ini", ini.to_str().unwrap()])
             .args(&["--format", "json", "--no-report"])
-            .env("DATABASE_URL", cluster.url_with_password(&fallback))
+            // In SQLAlchemy form, as the Alembic project itself reads it.
+            .env(
+                "DATABASE_URL",
+                cluster
+                    .url_with_password(&fallback)
+                    .replacen("postgresql://", "postgresql+psycopg2://", 1),
+            )
     };
     let database = |out: Output| {
         assert_no_password(&out.all_output());
