@@ -727,6 +727,41 @@ fn plain_output_without_a_terminal_or_with_no_color() {
     }
 }
 
+/// On a terminal (a pty from util-linux `script`) the summary is coloured,
+/// unless `NO_COLOR` is set: proof that the plain output above is a choice.
+#[test]
+fn colour_on_a_terminal_only_without_no_color() {
+    let cluster = shared_cluster();
+    let db = unique_db("tty");
+    ris052_database(&cluster, &db);
+    let work = tempfile::tempdir().unwrap();
+    let command = format!(
+        "'{}' --skip-production --alembic-ini '{}' --local-url '{}' --no-report",
+        env!("CARGO_BIN_EXE_driftcheck"),
+        credentialmate_ini().display(),
+        cluster.url_with_password(&db)
+    );
+    let on_tty = |no_color: bool| {
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(work.path())
+            .env_remove("NO_COLOR");
+        if no_color {
+            script.env("NO_COLOR", "1");
+        }
+        let out = script
+            .output()
+            .expect("util-linux `script` is needed to run driftcheck on a pty");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_no_password(&text);
+        assert!(text.contains("DRIFT"), "{text}");
+        text
+    };
+    assert!(on_tty(false).contains("\x1b["), "no colour on a terminal");
+    assert!(!on_tty(true).contains('\x1b'), "colour despite NO_COLOR");
+}
+
 /// Statements the server logged for application `driftcheck`, in order
 /// (multi-line statements joined, leading SQL comments dropped).
 fn driftcheck_statements(log: &str) -> Vec<String> {
