@@ -436,3 +436,59 @@ fn rds_secret_is_parsed_and_its_password_never_shown() {
         "{message}"
     );
 }
+
+/// Secrets that hold no usable database, or a wrong password: production is
+/// unreachable with the right reason, and no secret value reaches any output.
+#[test]
+fn unusable_secrets_degrade_with_a_reason_and_never_echo_their_value() {
+    let server = moto();
+    let cluster = shared_cluster();
+    let db = unique_db("badsecret");
+    database_at(&cluster, &db, "heads");
+    let wrong = "wrong-PLANTED-pw-5150";
+    let sock = cluster.socket_dir().display().to_string();
+    let cases = [
+        (
+            "bad/missing-host",
+            serde_json::json!({"username": "app", "password": APP_PASSWORD}).to_string(),
+            "malformed_secret",
+        ),
+        (
+            "bad/not-a-url",
+            APP_PASSWORD.to_string(),
+            "malformed_secret",
+        ),
+        (
+            "bad/wrong-password",
+            serde_json::json!({"url": format!("postgresql://app:{wrong}@/{db}?host={sock}")})
+                .to_string(),
+            "authentication_failed",
+        ),
+        (
+            "bad/missing-database",
+            serde_json::json!({"url": cluster.url_with_password("no_such_db")}).to_string(),
+            "database_missing",
+        ),
+    ];
+    let work = tempfile::tempdir().unwrap();
+    for (id, value, reason) in &cases {
+        put_secret(&server, id, value);
+        let out = check(
+            work.path(),
+            Some(&server),
+            &[
+                "--local-url",
+                &cluster.url_with_password(&db),
+                "--prod-secret-id",
+                id,
+            ],
+        )
+        .status(0);
+        assert_no_password(&out, work.path());
+        assert!(!out.all_output().contains(wrong), "{}", out.all_output());
+        let json = out.json();
+        let prod = &json["targets"]["production"];
+        assert_eq!(prod["state"], "unreachable", "{id}: {prod:#}");
+        assert_eq!(prod["reason"], *reason, "{id}: {prod:#}");
+    }
+}
