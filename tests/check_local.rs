@@ -13,15 +13,17 @@ use serde_json::Value;
 use std::path::Path;
 
 /// `driftcheck --skip-production --format json` on the credentialmate codebase,
-/// run in `dir` (where the default report goes).
+/// run in `dir` (where the default report goes); no output may hold the password.
 fn check(dir: &Path, url: &str, extra: &[&str]) -> Output {
     let ini = credentialmate_ini();
-    Test::new()
+    let out = Test::new()
         .current_dir(dir)
         .args(&["--skip-production", "--alembic-ini", ini.to_str().unwrap()])
         .args(&["--local-url", url, "--format", "json"])
         .args(extra)
-        .run()
+        .run();
+    assert_no_password(&out.all_output());
+    out
 }
 
 #[track_caller]
@@ -610,9 +612,11 @@ fn local_url_flag_beats_driftcheck_local_url_beats_database_url() {
             // In SQLAlchemy form, as the Alembic project itself reads it.
             .env(
                 "DATABASE_URL",
-                cluster
-                    .url_with_password(&fallback)
-                    .replacen("postgresql://", "postgresql+psycopg2://", 1),
+                cluster.url_with_password(&fallback).replacen(
+                    "postgresql://",
+                    "postgresql+psycopg2://",
+                    1,
+                ),
             )
     };
     let database = |out: Output| {

@@ -80,7 +80,13 @@ fn check(dir: &Path, server: Option<&MotoServer>, args: &[&str]) -> Output {
             .env("AWS_CONFIG_FILE", no_config.to_str().unwrap())
             .env("AWS_SHARED_CREDENTIALS_FILE", no_config.to_str().unwrap());
     }
-    test.run()
+    let out = test.run();
+    assert!(
+        !out.all_output().contains(APP_PASSWORD),
+        "the planted password leaked:\n{}",
+        out.all_output()
+    );
+    out
 }
 
 /// The planted password nowhere: stdout, stderr, and every file written in `dir`.

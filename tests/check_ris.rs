@@ -12,12 +12,14 @@ use std::path::Path;
 
 fn check(dir: &Path, url: &str, args: &[&str]) -> Output {
     let ini = credentialmate_ini();
-    Test::new()
+    let out = Test::new()
         .current_dir(dir)
         .args(&["--skip-production", "--alembic-ini", ini.to_str().unwrap()])
         .args(&["--local-url", url, "--no-report"])
         .args(args)
-        .run()
+        .run();
+    assert_no_password(&out.all_output());
+    out
 }
 
 /// A RIS directory holding the two earlier incidents.
