@@ -353,6 +353,12 @@ fn prod_url_and_a_production_server_that_is_down() {
     database_at(&local, &db, "heads");
     let mut production = Cluster::start();
     database_at(&production, "credmate", "heads");
+    // A difference, so the snapshot comparison below has something to agree on.
+    as_app(
+        &production,
+        "credmate",
+        "CREATE INDEX ix_users_role ON users (role);",
+    );
     let prod_url = production.url_with_password("credmate");
     let work = tempfile::tempdir().unwrap();
     let args = [
@@ -362,14 +368,51 @@ fn prod_url_and_a_production_server_that_is_down() {
         &prod_url,
     ];
 
-    let json = check(work.path(), None, &args).status(0).json();
+    let json = check(work.path(), None, &args).status(1).json();
     assert_eq!(json["targets"]["production"]["state"], "at_head");
+    assert_eq!(
+        diff_set(&json),
+        BTreeSet::from([(
+            "index".to_string(),
+            "public.ix_users_role".to_string(),
+            "only_production".to_string()
+        )])
+    );
+
+    // A saved production snapshot gives the same comparison.
+    let snapshot = work.path().join("prod.json");
+    let out = Test::new()
+        .args(&[
+            "snapshot",
+            "--url",
+            &prod_url,
+            "-o",
+            snapshot.to_str().unwrap(),
+        ])
+        .run()
+        .status(0);
+    assert!(!out.all_output().contains(APP_PASSWORD));
+    let offline = check(
+        work.path(),
+        None,
+        &[
+            "--local-url",
+            &local.url_with_password(&db),
+            "--prod-snapshot",
+            snapshot.to_str().unwrap(),
+        ],
+    )
+    .status(1)
+    .json();
+    assert_eq!(offline["schema_diff"], json["schema_diff"]);
+    assert_eq!(offline["targets"]["production"]["state"], "at_head");
     assert!(json["targets"]["production"]["database"]
         .as_str()
         .unwrap()
         .contains("\"credmate\""));
 
     production.stop();
+    // Local at head and production unreadable: exit 0, on the local state.
     let out = check(work.path(), None, &args).status(0);
     assert_no_password(&out, work.path());
     let json = out.json();
