@@ -551,6 +551,14 @@ fn custom_version_table_in_its_own_schema() {
     let local = &json["targets"]["local"];
     assert_eq!(local["state"], "at_head", "{local:#}");
     assert_eq!(strings(&local["current"]), ["20251230_1900"]);
+    // A malformed name is an input error naming the flag once.
+    let out = check(work.path(), &url, &["--version-table", "a.b.c"]).status(2);
+    assert_eq!(
+        out.stderr.matches("--version-table").count(),
+        1,
+        "{}",
+        out.stderr
+    );
     // Without the flag the default table is looked for, and is not there.
     let json = check(work.path(), &url, &["--no-report"]).status(1).json();
     assert_eq!(json["targets"]["local"]["state"], "uninitialized");
