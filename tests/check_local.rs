@@ -920,3 +920,43 @@ fn full_check_only_reads_and_does_not_scale_statements_with_tables_or_pending() 
         assert_no_password(&std::fs::read_to_string(report).unwrap());
     }
 }
+
+/// For each migration with schema changes: a database where real Alembic ran
+/// it but the version table says its parent. Its evidence must be `applied`;
+/// every pending migration Alembic did not run must be `not_applied`.
+#[test]
+fn evidence_agrees_with_what_real_alembic_ran() {
+    let cluster = shared_cluster();
+    let work = tempfile::tempdir().unwrap();
+    let cases = [
+        ("b7e4f2a9c1d3", "a1b2c3d4e5f6"),
+        ("c3d9e8f7a6b5", "b7e4f2a9c1d3"),
+        ("d4f0a1b2c3e8", "b7e4f2a9c1d3"),
+        ("20251230_1700", "20251230_1643"),
+    ];
+    for (ran, stamped) in cases {
+        let db = unique_db("evidence");
+        database_at(&cluster, &db, ran);
+        alembic(&cluster, &db, &["stamp", "--purge", stamped]);
+        let json = check(
+            work.path(),
+            &cluster.url_with_password(&db),
+            &["--no-report"],
+        )
+        .status(1)
+        .json();
+        for (revision, evidence) in pending(&json, "local") {
+            // The merge has no schema changes: vacuously applied.
+            let expected = if revision == ran || revision == "20251230_1643" {
+                "applied"
+            } else {
+                "not_applied"
+            };
+            assert_eq!(
+                evidence, expected,
+                "Alembic ran {ran}, stamped {stamped}: evidence of {revision}: {:#}",
+                json["targets"]["local"]["pending"]
+            );
+        }
+    }
+}
