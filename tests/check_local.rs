@@ -960,3 +960,41 @@ fn evidence_agrees_with_what_real_alembic_ran() {
         }
     }
 }
+
+/// A migration holding a lock on the version table: driftcheck gives up after
+/// its lock_timeout and says so, instead of blaming the network.
+#[test]
+fn a_lock_held_by_a_running_migration_is_named() {
+    use sqlx::Connection;
+    let cluster = shared_cluster();
+    let db = unique_db("locked");
+    database_at(&cluster, &db, "heads");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut holder = runtime.block_on(async {
+        let options = sqlx::postgres::PgConnectOptions::new()
+            .socket(cluster.socket_dir())
+            .username("postgres")
+            .database(&db);
+        let mut conn = sqlx::PgConnection::connect_with(&options).await.unwrap();
+        sqlx::raw_sql("BEGIN; LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE;")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn
+    });
+    let work = tempfile::tempdir().unwrap();
+    let out = check(work.path(), &cluster.url_with_password(&db), &["--no-report"]).status(3);
+    assert!(
+        out.stderr.contains("lock") && out.stderr.contains("migration running"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains(&format!("\"{db}\"")), "{}", out.stderr);
+    runtime.block_on(async {
+        sqlx::raw_sql("ROLLBACK").execute(&mut holder).await.unwrap();
+        holder.close().await.unwrap();
+    });
+}

@@ -220,9 +220,15 @@ impl ConnectTarget {
                         target,
                         seconds: timeouts.statement.as_secs(),
                     },
-                    "55P03" => DbError::Timeout {
+                    // Not a slow server: another session holds a lock on what
+                    // driftcheck reads (typically a migration in progress).
+                    "55P03" => DbError::Query {
                         target,
-                        seconds: timeouts.lock.as_secs(),
+                        what: what.to_string(),
+                        reason: format!(
+                            "another session held a lock on it for longer than lock_timeout ({} s) — is a migration running? Retry when it has finished (SQLSTATE 55P03)",
+                            timeouts.lock.as_secs()
+                        ),
                     },
                     _ => DbError::Query {
                         target,
