@@ -986,7 +986,12 @@ fn a_lock_held_by_a_running_migration_is_named() {
         conn
     });
     let work = tempfile::tempdir().unwrap();
-    let out = check(work.path(), &cluster.url_with_password(&db), &["--no-report"]).status(3);
+    let out = check(
+        work.path(),
+        &cluster.url_with_password(&db),
+        &["--no-report"],
+    )
+    .status(3);
     assert!(
         out.stderr.contains("lock") && out.stderr.contains("migration running"),
         "{}",
@@ -994,7 +999,10 @@ fn a_lock_held_by_a_running_migration_is_named() {
     );
     assert!(out.stderr.contains(&format!("\"{db}\"")), "{}", out.stderr);
     runtime.block_on(async {
-        sqlx::raw_sql("ROLLBACK").execute(&mut holder).await.unwrap();
+        sqlx::raw_sql("ROLLBACK")
+            .execute(&mut holder)
+            .await
+            .unwrap();
         holder.close().await.unwrap();
     });
 }

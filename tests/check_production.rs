@@ -273,6 +273,36 @@ fn same_schema_is_clean_across_clusters() {
     assert_eq!(json["targets"]["production"]["state"], "at_head");
 }
 
+/// Production built by a DBA from Alembic's offline script (`upgrade --sql`,
+/// applied with psql), local by Alembic online: the same schema, no drift.
+#[test]
+fn offline_sql_script_and_online_upgrade_give_no_false_positive() {
+    let cluster = shared_cluster();
+    let local = unique_db("online");
+    database_at(&cluster, &local, "heads");
+    let production = unique_db("offline");
+    cluster.create_database(&production);
+    let script =
+        crate::common::alembic::alembic(&cluster, &production, &["upgrade", "heads", "--sql"]);
+    assert!(script.contains("CREATE TABLE users"), "{script}");
+    as_app(&cluster, &production, &script);
+    let work = tempfile::tempdir().unwrap();
+    let out = check(
+        work.path(),
+        None,
+        &[
+            "--local-url",
+            &cluster.url_with_password(&local),
+            "--prod-url",
+            &cluster.url_with_password(&production),
+        ],
+    )
+    .status(0);
+    let json = out.json();
+    assert_eq!(json["schema_diff"], Value::Array(vec![]), "{json:#}");
+    assert_eq!(json["targets"]["production"]["state"], "at_head");
+}
+
 /// The secret cannot be used: production is unreachable with a reason, the
 /// exit code follows the local state, and `--require-production` makes it 3.
 #[test]

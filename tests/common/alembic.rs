@@ -29,7 +29,8 @@ pub fn python() -> PathBuf {
 }
 
 /// Run real Alembic (`python -m alembic -c credentialmate/alembic.ini ARGS…`)
-/// against `db`, as the `app` role so it owns what it creates.
+/// against `db`, as the `app` role so it owns what it creates; returns stdout
+/// (the SQL script with `--sql`).
 pub fn alembic(cluster: &Cluster, db: &str, args: &[&str]) -> String {
     let url = format!(
         "postgresql+psycopg2://app:{APP_PASSWORD}@/{db}?host={}",
@@ -49,11 +50,7 @@ pub fn alembic(cluster: &Cluster, db: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// A new database owned by `app`, upgraded by real Alembic to `rev`.
