@@ -376,20 +376,36 @@ fn pending_items(
     assess: &mut dyn FnMut(&Revision) -> Assessment,
 ) -> Vec<PendingMigration> {
     let _ = codebase;
-    pending
-        .iter()
-        .map(|rev| {
-            let assessment = assess(rev);
-            PendingMigration {
-                revision: rev.revision.clone(),
-                file: display_path(&rev.file),
-                evidence: assessment.evidence,
-                details: assessment.details,
-                create_date: rev.create_date.clone(),
-                message: rev.message.clone(),
+    let mut items: Vec<PendingMigration> = Vec::with_capacity(pending.len());
+    for rev in pending {
+        let mut assessment = assess(rev);
+        // Drops of absent objects prove nothing once an earlier pending
+        // migration is not applied: it may be what creates them. Stamping on
+        // that evidence would record drops that never ran.
+        let unapplied_before = items
+            .iter()
+            .find(|p| p.evidence != "applied")
+            .map(|p| p.revision.clone());
+        if let Some(earlier) = unapplied_before {
+            if assessment.evidence == "applied"
+                && crate::evidence::rests_on_absences_only(&assessment.details)
+            {
+                assessment.evidence = "unknown".to_string();
+                assessment.details.push(format!(
+                    "the dropped objects may never have existed here: earlier pending migration `{earlier}` is not applied and may create them"
+                ));
             }
-        })
-        .collect()
+        }
+        items.push(PendingMigration {
+            revision: rev.revision.clone(),
+            file: display_path(&rev.file),
+            evidence: assessment.evidence,
+            details: assessment.details,
+            create_date: rev.create_date.clone(),
+            message: rev.message.clone(),
+        });
+    }
+    items
 }
 
 fn uninitialized_finding(codebase: &Codebase, input: &TargetInput<'_>, message: &str) -> Finding {

@@ -328,3 +328,42 @@ fn runs_spanning_branches_get_a_command_per_branch_tip() {
         3
     );
 }
+
+/// Found end to end: a drop-only migration after an unapplied one that creates
+/// what it drops looked "applied", and the plan stamped drops that never ran.
+#[test]
+fn drops_of_absent_objects_after_an_unapplied_migration_are_unknown() {
+    let codebase = credentialmate();
+    let input = TargetInput {
+        name: "local",
+        version_table: Some(&table(&["20251230_1643"])),
+        version_table_name: "alembic_version",
+        user_tables: 3,
+        database: None,
+        server_version: None,
+    };
+    let drops_only = vec!["found: column users.sku already dropped".to_string()];
+    let assess_with = |first: &'static str| {
+        let drops_only = drops_only.clone();
+        move |r: &Revision| Assessment {
+            evidence: if r.revision == "20251230_1700" {
+                first
+            } else {
+                "applied"
+            }
+            .into(),
+            details: if r.revision == "20251230_1900" {
+                drops_only.clone()
+            } else {
+                vec!["found: column users.x".into()]
+            },
+        }
+    };
+    let (report, findings) = diagnose(&codebase, &input, &mut assess_with("not_applied"));
+    assert_eq!(report.pending[1].evidence, "unknown");
+    assert!(report.pending[1].details[1].contains("20251230_1700"));
+    assert!(!suggestions(&findings).contains(&"alembic stamp 20251230_1900".to_string()));
+    // After applied migrations only, the drops do confirm.
+    let (report, _) = diagnose(&codebase, &input, &mut assess_with("applied"));
+    assert_eq!(report.pending[1].evidence, "applied");
+}
