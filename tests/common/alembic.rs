@@ -32,13 +32,19 @@ pub fn python() -> PathBuf {
 /// against `db`, as the `app` role so it owns what it creates; returns stdout
 /// (the SQL script with `--sql`).
 pub fn alembic(cluster: &Cluster, db: &str, args: &[&str]) -> String {
+    alembic_with(&credentialmate_ini(), cluster, db, args)
+}
+
+/// [`alembic`] for another project's alembic.ini (its env.py must read
+/// `DATABASE_URL`, as credentialmate's does).
+pub fn alembic_with(ini: &std::path::Path, cluster: &Cluster, db: &str, args: &[&str]) -> String {
     let url = format!(
         "postgresql+psycopg2://app:{APP_PASSWORD}@/{db}?host={}",
         cluster.socket_dir().display()
     );
     let output = Command::new(python())
         .args(["-m", "alembic", "-c"])
-        .arg(credentialmate_ini())
+        .arg(ini)
         .args(args)
         .env("DATABASE_URL", url)
         .current_dir(repo())
