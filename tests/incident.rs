@@ -88,6 +88,7 @@ fn ris052_report() -> CheckReport {
         codebase: CodebaseSummary {
             migration_dirs: vec!["apps/backend-api/alembic/versions".into()],
             heads: vec!["20251230_1900".into()],
+            branch_heads: vec![],
             revisions: 42,
             problems: vec![],
         },

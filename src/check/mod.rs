@@ -144,6 +144,7 @@ pub fn codebase_summary(codebase: &Codebase) -> CodebaseSummary {
             .map(|d| d.display().to_string())
             .collect(),
         heads: codebase.heads.clone(),
+        branch_heads: codebase.branch_heads.clone(),
         revisions: codebase.revisions.len(),
         problems: codebase
             .problems

@@ -35,6 +35,9 @@ pub enum Status {
 pub struct CodebaseSummary {
     pub migration_dirs: Vec<String>,
     pub heads: Vec<String>,
+    /// What plain `alembic heads` lists (heads ignoring `depends_on`).
+    #[serde(default)]
+    pub branch_heads: Vec<String>,
     /// Revision count.
     pub revisions: usize,
     pub problems: Vec<CodebaseProblem>,
