@@ -173,14 +173,20 @@ pub fn markdown_report(report: &CheckReport) -> String {
     }
 
     if !report.schema_diff.is_empty() || !report.schema_diff_ignored.is_empty() {
-        let _ = writeln!(w, "## Schema differences (local vs production)\n");
+        let _ = writeln!(w, "## Schema differences ({})\n", super::diff_pairs(report));
         if !report.schema_diff.is_empty() {
             let _ = writeln!(w, "| Kind | Object | Change | Local | Production |");
             let _ = writeln!(w, "|---|---|---|---|---|");
             for d in &report.schema_diff {
+                // Named environments: the pair leads the row; `Local` is the reference's side.
+                let pair = d
+                    .environments
+                    .as_ref()
+                    .map(|[a, b]| format!("{a} vs {b}: "))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     w,
-                    "| {} | `{}` | {} | {} | {} |",
+                    "| {pair}{} | `{}` | {} | {} | {} |",
                     d.kind,
                     cell(&d.object),
                     d.change,

@@ -67,6 +67,26 @@ pub fn verdict(report: &CheckReport) -> String {
     format!("{head}: {}", parts.join("; "))
 }
 
+/// Which databases the schema diff compares: `local vs production`, or the
+/// named environments' pairs (`staging vs production, staging vs qa`).
+fn diff_pairs(report: &CheckReport) -> String {
+    let mut pairs: Vec<String> = Vec::new();
+    for entry in &report.schema_diff {
+        let pair = match &entry.environments {
+            Some([a, b]) => format!("{a} vs {b}"),
+            None => "local vs production".to_string(),
+        };
+        if !pairs.contains(&pair) {
+            pairs.push(pair);
+        }
+    }
+    if pairs.is_empty() {
+        "local vs production".to_string()
+    } else {
+        pairs.join(", ")
+    }
+}
+
 fn severity_label(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
