@@ -27,7 +27,7 @@ pub enum Command {
     /// Save a schema snapshot of a database as JSON, for offline compares.
     Snapshot(SnapshotArgs),
     /// The check as a deploy gate: exit 1 unless the databases can be deployed to.
-    Gate(GateArgs),
+    Gate(Box<GateArgs>),
 }
 
 /// `driftcheck gate`: the check's options plus what a pipeline may tolerate.

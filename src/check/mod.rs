@@ -109,7 +109,10 @@ pub fn build_report(
     // One finding per compared pair: local/production, or named environments.
     let mut pairs: Vec<(Option<&[String; 2]>, usize)> = Vec::new();
     for entry in &input.schema_diff {
-        match pairs.iter_mut().find(|(p, _)| *p == entry.environments.as_ref()) {
+        match pairs
+            .iter_mut()
+            .find(|(p, _)| *p == entry.environments.as_ref())
+        {
             Some((_, n)) => *n += 1,
             None => pairs.push((entry.environments.as_ref(), 1)),
         }

@@ -10,9 +10,9 @@ use crate::diagnosis::Assessment;
 use crate::exit::{input_error, unreachable_error, ExitCode};
 use crate::fsutil;
 use crate::gate;
-use crate::notify;
 use crate::incident::{self, RisConfig, RisContext};
 use crate::migrations::{self, Discovery, Revision};
+use crate::notify;
 use crate::render;
 use crate::report::{CheckReport, SchemaDiffEntry, Status};
 use crate::schema::Snapshot;
@@ -20,7 +20,8 @@ use crate::secrets::{self, SecretRequest};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
-/// Where one database's schema comes from.
+/// Where one database's schema comes from. A handful per run: size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Source {
     Live(ConnectTarget),
     SnapshotFile(PathBuf),
@@ -285,7 +286,10 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
         if notify::should_send(&report, args.notify_always) {
             let payload = notify::payload(&report, outcome.as_ref());
             match crate::commands::block_on(notify::post(webhook, &payload)) {
-                Ok(()) => eprintln!("driftcheck: alert posted to the webhook from {}", webhook.origin),
+                Ok(()) => eprintln!(
+                    "driftcheck: alert posted to the webhook from {}",
+                    webhook.origin
+                ),
                 Err(error) => eprintln!("driftcheck: warning: {error}; the report is not affected"),
             }
         }
@@ -340,7 +344,11 @@ fn github_actions(report: &CheckReport, outcome: Option<&gate::GateOutcome>, for
         summary.push_str(&gate::render_markdown(outcome));
     }
     // The report's own title is a level-1 heading; the summary page has many steps.
-    summary.push_str(&render::markdown_report(report).replacen("# Schema drift report", "## Schema drift report", 1));
+    summary.push_str(&render::markdown_report(report).replacen(
+        "# Schema drift report",
+        "## Schema drift report",
+        1,
+    ));
     summary.push('\n');
     use std::io::Write;
     let written = std::fs::OpenOptions::new()
@@ -353,7 +361,10 @@ fn github_actions(report: &CheckReport, outcome: Option<&gate::GateOutcome>, for
     }
 }
 
-fn diff_entries(entries: Vec<compare::DiffEntry>, pair: Option<[String; 2]>) -> Vec<SchemaDiffEntry> {
+fn diff_entries(
+    entries: Vec<compare::DiffEntry>,
+    pair: Option<[String; 2]>,
+) -> Vec<SchemaDiffEntry> {
     entries
         .into_iter()
         .map(|e| SchemaDiffEntry {
@@ -372,7 +383,10 @@ fn diff_entries(entries: Vec<compare::DiffEntry>, pair: Option<[String; 2]>) -> 
 fn environment_diffs(
     observed: &[(String, Observed)],
     options: &DiffOptions,
-) -> (Vec<SchemaDiffEntry>, std::collections::BTreeMap<String, usize>) {
+) -> (
+    Vec<SchemaDiffEntry>,
+    std::collections::BTreeMap<String, usize>,
+) {
     let mut entries = Vec::new();
     let mut ignored = std::collections::BTreeMap::new();
     let mut read = observed
@@ -418,7 +432,11 @@ fn selected_envs<'c>(
             let known: Vec<&str> = config.env.keys().map(String::as_str).collect();
             return Err(input_error(format!(
                 "--env {name}: no [env.{name}] in the config ({place}); known: {}",
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
             )));
         };
         if !selected.iter().any(|(n, _)| n == name) {
@@ -435,16 +453,24 @@ fn env_source(
     args: &CheckArgs,
 ) -> anyhow::Result<(Source, VersionTableName)> {
     let key = |k: &str| format!("[env.{name}] {k}");
-    let sources = [env.url_env.is_some(), env.url.is_some(), env.secret_id.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count();
+    let sources = [
+        env.url_env.is_some(),
+        env.url.is_some(),
+        env.secret_id.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     if sources != 1 {
         return Err(input_error(format!(
             "[env.{name}]: give exactly one of url-env, url or secret-id"
         )));
     }
-    let version_table = match args.version_table.as_deref().or(env.version_table.as_deref()) {
+    let version_table = match args
+        .version_table
+        .as_deref()
+        .or(env.version_table.as_deref())
+    {
         Some(text) => VersionTableName::parse(text)
             .map_err(|e| input_error(format!("{} {text:?}: {e}", key("version-table"))))?,
         None => VersionTableName::default(),
@@ -686,7 +712,12 @@ fn optional_local_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Op
         || args.local_url.is_some()
         || env_nonempty("DRIFTCHECK_LOCAL_URL").is_some()
         || env_nonempty("DATABASE_URL").is_some()
-        || config.local.url_env.as_deref().and_then(env_nonempty).is_some();
+        || config
+            .local
+            .url_env
+            .as_deref()
+            .and_then(env_nonempty)
+            .is_some();
     if configured {
         local_source(args, config).map(Some)
     } else {

@@ -182,20 +182,23 @@ pub async fn read_in_transaction(
 /// bare "permission denied"; the message names the grant instead.
 async fn read_visibility(reader: &mut Reader<'_>) -> Result<Visibility, DbError> {
     let table = &reader.options.version_table;
-    let (role, schemas_without_usage, unreadable_version_tables): (String, Vec<String>, Vec<String>) =
-        sqlx::query(include_str!("sql/visibility.sql"))
-            .bind(reader.options.include_schemas.as_slice())
-            .bind(reader.options.exclude_schemas.as_slice())
-            .bind(&table.name)
-            .bind(table.schema.as_deref())
-            .try_map(|row: PgRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
-            .fetch_one(&mut *reader.conn)
-            .await
-            .map_err(|e| {
-                reader
-                    .target
-                    .error(e, "the role's privileges", &reader.options.timeouts)
-            })?;
+    let (role, schemas_without_usage, unreadable_version_tables): (
+        String,
+        Vec<String>,
+        Vec<String>,
+    ) = sqlx::query(include_str!("sql/visibility.sql"))
+        .bind(reader.options.include_schemas.as_slice())
+        .bind(reader.options.exclude_schemas.as_slice())
+        .bind(&table.name)
+        .bind(table.schema.as_deref())
+        .try_map(|row: PgRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+        .fetch_one(&mut *reader.conn)
+        .await
+        .map_err(|e| {
+            reader
+                .target
+                .error(e, "the role's privileges", &reader.options.timeouts)
+        })?;
     if let Some(hidden) = unreadable_version_tables.first() {
         let schema = hidden.split('.').next().unwrap_or("public");
         return Err(DbError::Query {

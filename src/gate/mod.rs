@@ -35,7 +35,10 @@ pub fn evaluate(report: &CheckReport, allow_pending: bool) -> GateOutcome {
             .as_deref()
             .and_then(|name| report.targets.get(name));
         let pending_only = target.is_some_and(deploy_applies_everything);
-        if allow_pending && pending_only && matches!(finding.code.as_str(), "not_applied" | "uninitialized") {
+        if allow_pending
+            && pending_only
+            && matches!(finding.code.as_str(), "not_applied" | "uninitialized")
+        {
             tolerated.push(format!(
                 "{}: {}",
                 finding.target.as_deref().unwrap_or("codebase"),
@@ -98,11 +101,7 @@ fn failure_line(finding: &Finding, allow_pending: bool) -> String {
         }
         _ => "",
     };
-    let mut line = format!(
-        "[{}] {}{why}",
-        finding.code,
-        finding.message
-    );
+    let mut line = format!("[{}] {}{why}", finding.code, finding.message);
     if let Some(fix) = &finding.suggestion {
         line.push_str(&format!("; fix: {fix}"));
     }

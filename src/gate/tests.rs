@@ -67,7 +67,10 @@ fn report(targets: Vec<(&str, TargetReport)>, findings: Vec<Finding>) -> CheckRe
 
 #[test]
 fn at_head_passes() {
-    let r = report(vec![("production", target(TargetState::AtHead, vec![]))], vec![]);
+    let r = report(
+        vec![("production", target(TargetState::AtHead, vec![]))],
+        vec![],
+    );
     let outcome = evaluate(&r, false);
     assert!(outcome.passed);
     assert!(render_text(&outcome).starts_with("gate: PASS"));
@@ -115,7 +118,12 @@ fn applied_by_hand_blocks_even_with_allow_pending() {
 
 #[test]
 fn renamed_and_schema_drift_and_heads_block() {
-    for code in ["renamed_revision", "schema_drift", "multiple_heads", "diverged"] {
+    for code in [
+        "renamed_revision",
+        "schema_drift",
+        "multiple_heads",
+        "diverged",
+    ] {
         let r = report(
             vec![("production", target(TargetState::AtHead, vec![]))],
             vec![finding(code, None)],
@@ -144,7 +152,10 @@ fn unreachable_is_not_verified() {
 fn annotations_point_at_migration_files() {
     let mut r = report(
         vec![],
-        vec![finding("multiple_heads", None), finding("not_applied", Some("local"))],
+        vec![
+            finding("multiple_heads", None),
+            finding("not_applied", Some("local")),
+        ],
     );
     r.codebase.problems.push(CodebaseProblem {
         code: "multiple_heads".into(),

@@ -302,15 +302,24 @@ mod tests {
     fn payload_names_environments_findings_and_report() {
         let value = payload(&report(8), None);
         let text = value["text"].as_str().unwrap();
-        assert!(text.starts_with("driftcheck: drift in production (unreachable), staging (behind)"), "{text}");
+        assert!(
+            text.starts_with("driftcheck: drift in production (unreachable), staging (behind)"),
+            "{text}"
+        );
         assert!(text.contains("Report: drift-reports/drift-1.md"), "{text}");
         let blocks = value["blocks"].as_array().unwrap();
         let findings = blocks[2]["text"]["text"].as_str().unwrap();
         // Errors first, then warnings; five shown, the rest counted.
-        assert!(findings.starts_with("• `code1` message 1\n    fix: `alembic stamp r1`"), "{findings}");
+        assert!(
+            findings.starts_with("• `code1` message 1\n    fix: `alembic stamp r1`"),
+            "{findings}"
+        );
         assert_eq!(findings.matches("• ").count(), TOP_FINDINGS);
         assert!(!findings.contains("code0"), "{findings}");
-        assert!(findings.ends_with("… and 3 more in the report"), "{findings}");
+        assert!(
+            findings.ends_with("… and 3 more in the report"),
+            "{findings}"
+        );
         let context = blocks[3]["elements"][0]["text"].as_str().unwrap();
         assert!(context.contains("drift-reports/drift-1.md"), "{context}");
     }
@@ -329,8 +338,13 @@ mod tests {
     #[test]
     fn only_http_urls_and_no_url_in_errors() {
         let secret = "ftp://hooks.example/T000/B000/XXXXSECRET";
-        let error = Webhook::parse(secret, "--notify-webhook").unwrap_err().to_string();
-        assert!(error.contains("--notify-webhook") && error.contains("ftp"), "{error}");
+        let error = Webhook::parse(secret, "--notify-webhook")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("--notify-webhook") && error.contains("ftp"),
+            "{error}"
+        );
         assert!(!error.contains("XXXXSECRET"), "{error}");
         let error = Webhook::parse("not a url SECRET", "DRIFTCHECK_WEBHOOK_URL")
             .unwrap_err()
