@@ -70,7 +70,10 @@ fn pending_not_applied_fails_unless_allowed() {
     assert_eq!(json["gate"]["passed"], true, "{json:#}");
     assert_eq!(json["gate"]["allow_pending"], true);
     assert_eq!(json["targets"]["local"]["state"], "behind");
-    assert_eq!(json["targets"]["local"]["pending"][0]["evidence"], "not_applied");
+    assert_eq!(
+        json["targets"]["local"]["pending"][0]["evidence"],
+        "not_applied"
+    );
     assert!(out.stderr.contains("gate: PASS"), "{}", out.stderr);
 }
 
@@ -95,8 +98,14 @@ fn applied_by_hand_fails_even_with_allow_pending() {
         .find(|l| l.contains("blocking: [applied_by_hand]"))
         .unwrap_or_else(|| panic!("no applied_by_hand line:\n{}", out.stdout));
     assert!(blocking.contains("20251230_1700"), "{blocking}");
-    assert!(blocking.contains("`alembic upgrade` would fail"), "{blocking}");
-    assert!(blocking.contains("alembic stamp 20251230_1700"), "{blocking}");
+    assert!(
+        blocking.contains("`alembic upgrade` would fail"),
+        "{blocking}"
+    );
+    assert!(
+        blocking.contains("alembic stamp 20251230_1700"),
+        "{blocking}"
+    );
 }
 
 #[test]
@@ -237,6 +246,107 @@ fn unreachable_target_is_exit_3() {
         ])
         .run()
         .status(3);
-    assert!(out.stderr.contains("cannot vouch for production"), "{}", out.stderr);
-    assert!(out.stdout.contains("not verified: production"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("cannot vouch for production"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("not verified: production"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The least-privilege role of docs/automation.md (CONNECT, USAGE on the
+/// schemas, SELECT on the version table) sees the same schema as the owner:
+/// function bodies, views, policies, triggers and sequences of other owners included.
+#[test]
+fn least_privilege_role_sees_what_the_owner_sees() {
+    let cluster = Cluster::start();
+    cluster.psql("postgres", "CREATE DATABASE app;"); // owned by postgres, not by `app`
+    alembic_upgrade(&cluster, "app", "heads");
+    cluster.psql(
+        "app",
+        "CREATE SCHEMA audit;
+         CREATE TABLE audit.log (id bigserial PRIMARY KEY, body text);
+         CREATE FUNCTION audit.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.body := upper(NEW.body); RETURN NEW; END $$;
+         CREATE TRIGGER log_stamp BEFORE INSERT ON audit.log FOR EACH ROW EXECUTE FUNCTION audit.stamp();
+         CREATE VIEW audit.recent AS SELECT id FROM audit.log WHERE id > 10;
+         CREATE MATERIALIZED VIEW audit.counts AS SELECT count(*) AS n FROM audit.log;
+         ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY mine ON audit.log USING (body IS NOT NULL);
+         REVOKE ALL ON DATABASE app FROM PUBLIC;
+         GRANT CONNECT ON DATABASE app TO app;
+         GRANT USAGE ON SCHEMA audit TO app;
+         GRANT SELECT ON public.alembic_version TO app;",
+    );
+    let out = Test::new()
+        .args(&[
+            "gate",
+            "--migrations",
+            &format!("{PROJECT}/versions"),
+            "--local-url",
+            &cluster.url("app"),
+            "--prod-url",
+            &cluster.url_with_password("app"),
+            "--include-owners",
+            "--format",
+            "json",
+            "--no-report",
+        ])
+        .run()
+        .status(0);
+    let json = out.json();
+    assert_eq!(
+        json["targets"]["production"]["state"], "at_head",
+        "{json:#}"
+    );
+    assert_eq!(json["schema_diff"], serde_json::json!([]), "{json:#}");
+    assert_eq!(json["findings"], serde_json::json!([]), "{json:#}");
+
+    // Without USAGE on a schema: a warning that names the grant.
+    cluster.psql("app", "REVOKE USAGE ON SCHEMA audit FROM app;");
+    let out = Test::new()
+        .args(&[
+            "--migrations",
+            &format!("{PROJECT}/versions"),
+            "--local-url",
+            &cluster.url_with_password("app"),
+            "--skip-production",
+            "--no-report",
+        ])
+        .run()
+        .status(0);
+    assert!(
+        out.stdout.contains("warning [limited_visibility]"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("GRANT USAGE ON SCHEMA audit TO \"app\""),
+        "{}",
+        out.stdout
+    );
+
+    // Without SELECT on the version table: an error that names the grant, not "uninitialized".
+    cluster.psql("app", "REVOKE SELECT ON public.alembic_version FROM app;");
+    let out = Test::new()
+        .args(&[
+            "--migrations",
+            &format!("{PROJECT}/versions"),
+            "--local-url",
+            &cluster.url_with_password("app"),
+            "--skip-production",
+            "--no-report",
+        ])
+        .run()
+        .status(3);
+    assert!(
+        out.stderr.contains("role \"app\" may not read it")
+            && out.stderr.contains("SELECT ON public.alembic_version"),
+        "{}",
+        out.stderr
+    );
 }
