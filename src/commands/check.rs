@@ -283,7 +283,7 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
         github_actions(&report, outcome.as_ref(), format);
     }
     if let Some(webhook) = &webhook {
-        if notify::should_send(&report, args.notify_always) {
+        if notify::should_send(&report, args.notify_always || config.notify.always) {
             let payload = notify::payload(&report, outcome.as_ref());
             match crate::commands::block_on(notify::post(webhook, &payload)) {
                 Ok(()) => eprintln!(
