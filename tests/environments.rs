@@ -1,9 +1,9 @@
 //! Named environments (`[env.NAME]`, `--env`, `--all-envs`): several real
 //! clusters checked in one run, one of them down.
 
-mod common;
 #[path = "common/alembic.rs"]
 mod alembic;
+mod common;
 
 use common::cli::Test;
 use common::cluster::{Cluster, APP_PASSWORD};
@@ -51,7 +51,10 @@ fn three_environments_one_down() {
         .args(&[
             "--all-envs",
             "--migrations",
-            &common::cli::repo().join(alembic::VERSIONS).display().to_string(),
+            &common::cli::repo()
+                .join(alembic::VERSIONS)
+                .display()
+                .to_string(),
             "--format",
             "json",
             "--no-report",
@@ -61,7 +64,11 @@ fn three_environments_one_down() {
         .env("DC_TEST_CHARLIE_URL", &charlie_url)
         .run()
         .status(1);
-    assert!(!out.all_output().contains(APP_PASSWORD), "{}", out.all_output());
+    assert!(
+        !out.all_output().contains(APP_PASSWORD),
+        "{}",
+        out.all_output()
+    );
     let json = out.json();
     let targets = json["targets"].as_object().unwrap();
     assert_eq!(
@@ -104,7 +111,10 @@ fn three_environments_one_down() {
     let limited = find("limited_visibility");
     assert_eq!(limited["severity"], "warning");
     assert_eq!(limited["target"], "bravo");
-    assert!(limited["message"].as_str().unwrap().contains("vault"), "{limited}");
+    assert!(
+        limited["message"].as_str().unwrap().contains("vault"),
+        "{limited}"
+    );
 }
 
 #[test]
@@ -130,7 +140,10 @@ fn env_selection_and_local_reference() {
             "--local-url",
             &cluster.url("dev"),
             "--migrations",
-            &common::cli::repo().join(alembic::VERSIONS).display().to_string(),
+            &common::cli::repo()
+                .join(alembic::VERSIONS)
+                .display()
+                .to_string(),
             "--format",
             "json",
             "--no-report",
@@ -140,12 +153,18 @@ fn env_selection_and_local_reference() {
         .status(1);
     let json = out.json();
     let targets = json["targets"].as_object().unwrap();
-    assert_eq!(targets.keys().collect::<Vec<_>>(), ["local", "prod", "staging"]);
+    assert_eq!(
+        targets.keys().collect::<Vec<_>>(),
+        ["local", "prod", "staging"]
+    );
     let diff = json["schema_diff"].as_array().unwrap();
     assert!(!diff.is_empty(), "{json:#}");
     for entry in diff {
         // Every pair is against local; prod matches it, staging lost an index.
-        assert_eq!(entry["environments"], serde_json::json!(["local", "staging"]));
+        assert_eq!(
+            entry["environments"],
+            serde_json::json!(["local", "staging"])
+        );
         assert_eq!(entry["change"], "only_local");
     }
 }
@@ -158,15 +177,30 @@ fn configuration_mistakes_are_input_errors() {
     let run = |args: &[&str]| {
         Test::new()
             .current_dir(dir.path())
-            .args(&["--migrations", &common::cli::repo().join(alembic::VERSIONS).display().to_string()])
+            .args(&[
+                "--migrations",
+                &common::cli::repo()
+                    .join(alembic::VERSIONS)
+                    .display()
+                    .to_string(),
+            ])
             .args(args)
             .run()
             .status(2)
     };
     let out = run(&["--env", "prod"]);
-    assert!(out.stderr.contains("[env.prod] url: holds a password"), "{}", out.stderr);
-    assert!(!out.all_output().contains("hunter2-PLANTED"), "{}", out.all_output());
-    run(&["--env", "qa"]).stderr_contains("[env.qa]: give exactly one of url-env, url or secret-id");
+    assert!(
+        out.stderr.contains("[env.prod] url: holds a password"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.all_output().contains("hunter2-PLANTED"),
+        "{}",
+        out.all_output()
+    );
+    run(&["--env", "qa"])
+        .stderr_contains("[env.qa]: give exactly one of url-env, url or secret-id");
     run(&["--env", "nope"]).stderr_contains("--env nope: no [env.nope]");
     run(&["--env", "prod", "--prod-url", "postgresql:///x"])
         .stderr_contains("--prod-url does not combine with --env");

@@ -1,9 +1,9 @@
 //! Webhook alerts posted to a real HTTP server on 127.0.0.1 (a thread in the
 //! test reading one request), about real databases migrated by real Alembic.
 
-mod common;
 #[path = "common/alembic.rs"]
 mod alembic;
+mod common;
 
 use common::cli::{Output, Test};
 use common::cluster::{Cluster, APP_PASSWORD};
@@ -112,7 +112,10 @@ fn drift_posts_a_slack_message() {
     assert!(!body.contains("PLANTEDhookSECRET"), "{body}");
     let payload: serde_json::Value = serde_json::from_str(&body).unwrap();
     let text = payload["text"].as_str().unwrap();
-    assert!(text.starts_with("driftcheck: drift in local (behind)"), "{text}");
+    assert!(
+        text.starts_with("driftcheck: drift in local (behind)"),
+        "{text}"
+    );
     assert!(text.contains("DRIFT: local behind, 1 pending"), "{text}");
     let blocks = payload["blocks"].as_array().unwrap();
     assert_eq!(blocks[0]["type"], "header");
@@ -122,7 +125,10 @@ fn drift_posts_a_slack_message() {
         .find(|t| t.contains("`not_applied`"))
         .unwrap_or_else(|| panic!("no not_applied finding: {payload:#}"));
     assert!(findings.contains("20251230_1900"), "{findings}");
-    assert!(findings.contains("fix: `alembic upgrade heads`"), "{findings}");
+    assert!(
+        findings.contains("fix: `alembic upgrade heads`"),
+        "{findings}"
+    );
 }
 
 #[test]
@@ -167,7 +173,8 @@ fn webhook_down_or_failing_is_a_warning_only() {
     assert_no_secrets(&out);
     assert!(hook.request().is_some());
     assert!(
-        out.stderr.contains("warning: the webhook from --notify-webhook answered HTTP 500"),
+        out.stderr
+            .contains("warning: the webhook from --notify-webhook answered HTTP 500"),
         "{}",
         out.stderr
     );
@@ -188,14 +195,20 @@ fn clean_sends_nothing_unless_always() {
     assert!(hook.request().is_none(), "nothing is sent when clean");
 
     // The same server is still waiting for its one request.
-    let out = check(&cluster, &["--notify-webhook", &hook.url(), "--notify-always"])
-        .run()
-        .status(0);
+    let out = check(
+        &cluster,
+        &["--notify-webhook", &hook.url(), "--notify-always"],
+    )
+    .run()
+    .status(0);
     assert_no_secrets(&out);
     let (_, body) = hook.request().expect("--notify-always posts");
     let payload: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(
-        payload["text"].as_str().unwrap().starts_with("driftcheck: no drift"),
+        payload["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("driftcheck: no drift"),
         "{payload:#}"
     );
 }
@@ -214,9 +227,42 @@ fn only_http_webhooks() {
         .run()
         .status(2);
     assert!(
-        out.stderr.contains("--notify-webhook: only http and https webhooks are supported, not file:"),
+        out.stderr
+            .contains("--notify-webhook: only http and https webhooks are supported, not file:"),
         "{}",
         out.stderr
     );
     assert_no_secrets(&out);
+}
+
+#[test]
+fn a_silent_webhook_times_out_within_ten_seconds() {
+    let cluster = behind_database();
+    // Accepts the connection, never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held = listener.accept();
+        std::thread::sleep(Duration::from_secs(30));
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    let out = check(
+        &cluster,
+        &[
+            "--notify-webhook",
+            &format!("http://127.0.0.1:{port}{HOOK_PATH}"),
+        ],
+    )
+    .run()
+    .status(1);
+    let elapsed = started.elapsed();
+    assert_no_secrets(&out);
+    assert!(
+        out.stderr
+            .contains("warning: the webhook from --notify-webhook did not answer within 10 s"),
+        "{}",
+        out.stderr
+    );
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
 }

@@ -39,11 +39,7 @@ pub fn evaluate(report: &CheckReport, allow_pending: bool) -> GateOutcome {
             && pending_only
             && matches!(finding.code.as_str(), "not_applied" | "uninitialized")
         {
-            tolerated.push(format!(
-                "{}: {}",
-                finding.target.as_deref().unwrap_or("codebase"),
-                finding.message
-            ));
+            tolerated.push(finding.message.clone());
             continue;
         }
         failures.push(failure_line(finding, allow_pending));

@@ -175,10 +175,15 @@ pub fn markdown_report(report: &CheckReport) -> String {
     if !report.schema_diff.is_empty() || !report.schema_diff_ignored.is_empty() {
         let _ = writeln!(w, "## Schema differences ({})\n", super::diff_pairs(report));
         if !report.schema_diff.is_empty() {
-            let _ = writeln!(w, "| Kind | Object | Change | Local | Production |");
+            let (left, right) = if report.schema_diff.iter().any(|d| d.environments.is_some()) {
+                ("Reference", "Compared")
+            } else {
+                ("Local", "Production")
+            };
+            let _ = writeln!(w, "| Kind | Object | Change | {left} | {right} |");
             let _ = writeln!(w, "|---|---|---|---|---|");
             for d in &report.schema_diff {
-                // Named environments: the pair leads the row; `Local` is the reference's side.
+                // Named environments: the pair leads the row.
                 let pair = d
                     .environments
                     .as_ref()
