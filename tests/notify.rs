@@ -266,3 +266,19 @@ fn a_silent_webhook_times_out_within_ten_seconds() {
     );
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
 }
+
+#[test]
+fn https_webhook_to_a_plain_server_is_a_tls_warning() {
+    let cluster = behind_database();
+    let hook = Hook::start(200);
+    let url = hook.url().replace("http://", "https://");
+    let out = check(&cluster, &["--notify-webhook", &url]).run().status(1);
+    assert_no_secrets(&out);
+    assert!(
+        out.stderr.contains(
+            "warning: posting the alert to the webhook from --notify-webhook failed: TLS failed"
+        ),
+        "{}",
+        out.stderr
+    );
+}

@@ -218,7 +218,7 @@ where
     let response = client
         .request(request)
         .await
-        .map_err(|e| failed(describe_client_error(&e)))?;
+        .map_err(|e| failed(redact(&describe_client_error(&e), &webhook.url)))?;
     let status = response.status().as_u16();
     // Drain the answer so the server sees a complete exchange; its content does not matter.
     let _ = response.into_body().collect().await;
@@ -236,11 +236,20 @@ where
 fn describe_client_error(error: &hyper_util::client::legacy::Error) -> String {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
     while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => "connection refused".to_string(),
-                std::io::ErrorKind::TimedOut => "connection timed out".to_string(),
-                kind => format!("{kind}"),
+        if let Some(mut io) = cause.downcast_ref::<std::io::Error>() {
+            // Connectors wrap io errors in io errors; the innermost one says what happened.
+            while let Some(inner) = io
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<std::io::Error>())
+            {
+                io = inner;
+            }
+            return match (io.kind(), io.get_ref()) {
+                (std::io::ErrorKind::ConnectionRefused, _) => "connection refused".to_string(),
+                (std::io::ErrorKind::TimedOut, _) => "connection timed out".to_string(),
+                // TLS failures arrive as io errors wrapping the rustls error.
+                (_, Some(inner)) if inner.is::<rustls::Error>() => format!("TLS failed: {inner}"),
+                (kind, _) => format!("{kind}"),
             };
         }
         source = cause.source();
@@ -250,6 +259,18 @@ fn describe_client_error(error: &hyper_util::client::legacy::Error) -> String {
     } else {
         "the connection failed".to_string()
     }
+}
+
+/// Defence in depth: no error text may carry the URL or its secret path.
+fn redact(text: &str, url: &url::Url) -> String {
+    let mut out = text.replace(url.as_str(), "<webhook>");
+    if url.path().len() > 1 {
+        out = out.replace(url.path(), "/<redacted>");
+    }
+    if let Some(query) = url.query() {
+        out = out.replace(query, "<redacted>");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -352,6 +373,17 @@ mod tests {
         assert!(!error.contains("SECRET"), "{error}");
         let hook = Webhook::parse("https://hooks.example/T/B/SECRET", "x").unwrap();
         assert!(!format!("{hook:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn redact_removes_url_path_and_query() {
+        let url = url::Url::parse("https://hooks.example/services/T0/SECRET?token=Q1").unwrap();
+        let text = format!("failed for {url} at /services/T0/SECRET with token=Q1");
+        let clean = redact(&text, &url);
+        assert!(
+            !clean.contains("SECRET") && !clean.contains("Q1"),
+            "{clean}"
+        );
     }
 
     #[test]
