@@ -270,8 +270,18 @@ fn a_silent_webhook_times_out_within_ten_seconds() {
 #[test]
 fn https_webhook_to_a_plain_server_is_a_tls_warning() {
     let cluster = behind_database();
-    let hook = Hook::start(200);
-    let url = hook.url().replace("http://", "https://");
+    // Answers the TLS hello in plain HTTP, as a misconfigured endpoint would.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut hello = [0u8; 64];
+            let _ = stream.read(&mut hello);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    });
+    let url = format!("https://127.0.0.1:{port}{HOOK_PATH}");
     let out = check(&cluster, &["--notify-webhook", &url]).run().status(1);
     assert_no_secrets(&out);
     assert!(
