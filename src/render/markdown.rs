@@ -39,14 +39,19 @@ pub fn markdown_report(report: &CheckReport) -> String {
             .filter(|t| !matches!(t.state, TargetState::Skipped | TargetState::Unreachable))
             .count()
             > 1;
-        if compared {
+        let plain_pair =
+            report.targets.contains_key("local") && report.targets.contains_key("production");
+        if compared && plain_pair {
             let _ = writeln!(w, "- **Schema**: local and production match");
+        } else if compared {
+            let _ = writeln!(w, "- **Schema**: the compared environments match");
         }
     } else {
         let _ = writeln!(
             w,
-            "- **Schema**: {} difference(s) between local and production",
-            report.schema_diff.len()
+            "- **Schema**: {} difference(s) between {}",
+            report.schema_diff.len(),
+            super::diff_pairs(report).replace(" vs ", " and ")
         );
     }
     let _ = writeln!(w);
