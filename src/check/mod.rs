@@ -193,3 +193,33 @@ pub fn codebase_summary(codebase: &Codebase) -> CodebaseSummary {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visibility_warns_with_the_grant() {
+        let mut visibility = Visibility {
+            role: "ci".into(),
+            ..Visibility::default()
+        };
+        assert!(visibility_findings("production", &visibility).is_empty());
+        visibility.schemas_without_usage = vec!["audit".into(), "billing".into()];
+        let findings = visibility_findings("production", &visibility);
+        assert_eq!(findings.len(), 1);
+        let finding = &findings[0];
+        assert_eq!(finding.code, "limited_visibility");
+        assert_eq!(finding.severity, Severity::Warning);
+        assert_eq!(finding.target.as_deref(), Some("production"));
+        assert!(
+            finding.message.contains("schemas audit, billing"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(
+            finding.suggestion.as_deref(),
+            Some("GRANT USAGE ON SCHEMA audit, billing TO \"ci\" (or --exclude-schema them)")
+        );
+    }
+}
