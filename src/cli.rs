@@ -27,6 +27,9 @@ pub enum Command {
     /// Save a schema snapshot of a database as JSON, for offline compares.
     Snapshot(SnapshotArgs),
     /// The check as a deploy gate: exit 1 unless the databases can be deployed to.
+    #[command(
+        after_help = "Exit codes: 0 deployable, 1 blocked (see the `blocking:` lines), 2 usage or input error, 3 a database could not be read (the gate never passes what it could not see). See docs/automation.md."
+    )]
     Gate(Box<GateArgs>),
 }
 
