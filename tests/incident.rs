@@ -974,6 +974,7 @@ fn scenarios() -> Vec<(&'static str, CheckReport, &'static str)> {
         change: "only_local".into(),
         local: Some("text default 'a|b'".into()),
         production: None,
+        environments: None,
     }];
     awkward.findings = vec![
         finding(
