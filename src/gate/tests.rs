@@ -49,6 +49,7 @@ fn report(targets: Vec<(&str, TargetReport)>, findings: Vec<Finding>) -> CheckRe
         codebase: CodebaseSummary {
             migration_dirs: vec!["versions".into()],
             heads: vec!["b2".into()],
+            branch_heads: vec![],
             revisions: 2,
             problems: Vec::new(),
         },

@@ -294,6 +294,7 @@ mod tests {
             codebase: CodebaseSummary {
                 migration_dirs: vec![],
                 heads: vec!["b2".into()],
+                branch_heads: vec![],
                 revisions: 2,
                 problems: vec![],
             },

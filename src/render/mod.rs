@@ -128,6 +128,7 @@ mod tests {
             codebase: CodebaseSummary {
                 migration_dirs: vec![],
                 heads: vec![],
+                branch_heads: vec![],
                 revisions: 0,
                 problems: vec![],
             },
