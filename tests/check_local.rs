@@ -4,11 +4,11 @@
 
 mod common;
 
-use common::alembic::{
-    alembic, as_app, credentialmate_ini, database_at, ris052_database, shared_cluster, unique_db,
-};
 use common::cli::{Output, Test};
 use common::cluster::{Cluster, Options, APP_PASSWORD};
+use common::migrated::{
+    alembic, as_app, credentialmate_ini, database_at, ris052_database, shared_cluster, unique_db,
+};
 use serde_json::Value;
 use std::path::Path;
 
@@ -1124,8 +1124,8 @@ fn evidence_for_each_alembic_operation_kind() {
         let parent = OPS_MIGRATIONS[index - 1].0;
         let db = unique_db(&format!("ops_{revision}"));
         cluster.create_database(&db);
-        common::alembic::alembic_with(&ini, &cluster, &db, &["upgrade", revision]);
-        common::alembic::alembic_with(&ini, &cluster, &db, &["stamp", "--purge", parent]);
+        common::migrated::alembic_with(&ini, &cluster, &db, &["upgrade", revision]);
+        common::migrated::alembic_with(&ini, &cluster, &db, &["stamp", "--purge", parent]);
         let out = Test::new()
             .current_dir(work.path())
             .args(&["--skip-production", "--alembic-ini", ini.to_str().unwrap()])

@@ -7,9 +7,9 @@ mod common;
 #[path = "common/moto.rs"]
 mod moto;
 
-use common::alembic::{as_app, credentialmate_ini, database_at, shared_cluster, unique_db};
 use common::cli::{Output, Test};
 use common::cluster::{Cluster, APP_PASSWORD};
+use common::migrated::{as_app, credentialmate_ini, database_at, shared_cluster, unique_db};
 use moto::{MotoServer, TEST_REGION};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -252,7 +252,7 @@ fn same_schema_is_clean_across_clusters() {
     database_at(&local, &db, "heads");
     as_app(&local, &db, SAME_SCHEMA_LOCAL);
     production.create_database("credmate");
-    crate::common::alembic::alembic(&production, "credmate", &["upgrade", "heads"]);
+    crate::common::migrated::alembic(&production, "credmate", &["upgrade", "heads"]);
     as_app(&production, "credmate", SAME_SCHEMA_PRODUCTION);
     let work = tempfile::tempdir().unwrap();
     let out = check(
@@ -283,7 +283,7 @@ fn offline_sql_script_and_online_upgrade_give_no_false_positive() {
     let production = unique_db("offline");
     cluster.create_database(&production);
     let script =
-        crate::common::alembic::alembic(&cluster, &production, &["upgrade", "heads", "--sql"]);
+        crate::common::migrated::alembic(&cluster, &production, &["upgrade", "heads", "--sql"]);
     assert!(script.contains("CREATE TABLE users"), "{script}");
     as_app(&cluster, &production, &script);
     let work = tempfile::tempdir().unwrap();

@@ -3,11 +3,11 @@
 
 mod common;
 
-use common::alembic::{
-    credentialmate_ini, database_at, ris052_database, shared_cluster, unique_db,
-};
 use common::cli::{Output, Test};
 use common::cluster::APP_PASSWORD;
+use common::migrated::{
+    credentialmate_ini, database_at, ris052_database, shared_cluster, unique_db,
+};
 use std::path::Path;
 
 fn check(dir: &Path, url: &str, args: &[&str]) -> Output {

@@ -1,4 +1,4 @@
 #![allow(dead_code)]
-pub mod alembic;
 pub mod cli;
 pub mod cluster;
+pub mod migrated;
