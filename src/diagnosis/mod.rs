@@ -206,7 +206,12 @@ pub fn diagnose(
         target,
         &report.pending,
         &|ancestor, descendant| {
-            ancestor != descendant && codebase.ancestors(descendant).contains(ancestor)
+            // Usually a direct child: skip the closure (long histories).
+            let direct = codebase.get(descendant).is_some_and(|r| {
+                r.down_revisions.iter().any(|d| d == ancestor)
+                    || r.depends_on.iter().any(|d| d == ancestor)
+            });
+            direct || (ancestor != descendant && codebase.ancestors(descendant).contains(ancestor))
         },
     ));
 
