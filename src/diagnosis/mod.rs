@@ -61,8 +61,8 @@ pub fn diagnose(
                 "no version table `{}`: Alembic has never stamped this database",
                 input.version_table_name
             );
-            findings.push(uninitialized_finding(codebase, input, &report.message));
             report.pending = pending_items(codebase, &codebase.pending(&[]), assess);
+            findings.extend(uninitialized_findings(codebase, input, &report));
             return (report, findings);
         }
         Some(table) => table.revisions.clone(),
@@ -77,8 +77,8 @@ pub fn diagnose(
                 .map(|t| t.name.as_str())
                 .unwrap_or(input.version_table_name)
         );
-        findings.push(uninitialized_finding(codebase, input, &report.message));
         report.pending = pending_items(codebase, &codebase.pending(&[]), assess);
+        findings.extend(uninitialized_findings(codebase, input, &report));
         return (report, findings);
     }
 
@@ -202,18 +202,9 @@ pub fn diagnose(
             target: Some(target.into()),
         });
     }
-    findings.extend(plan_findings(
-        target,
-        &report.pending,
-        &|ancestor, descendant| {
-            // Usually a direct child: skip the closure (long histories).
-            let direct = codebase.get(descendant).is_some_and(|r| {
-                r.down_revisions.iter().any(|d| d == ancestor)
-                    || r.depends_on.iter().any(|d| d == ancestor)
-            });
-            direct || (ancestor != descendant && codebase.ancestors(descendant).contains(ancestor))
-        },
-    ));
+    findings.extend(plan_findings(target, &report.pending, &|a, d| {
+        is_ancestor(codebase, a, d)
+    }));
 
     report.message = match report.state {
         TargetState::AtHead => format!("at head {}", join_ids(&effective)),
@@ -413,30 +404,58 @@ fn pending_items(
     items
 }
 
-fn uninitialized_finding(codebase: &Codebase, input: &TargetInput<'_>, message: &str) -> Finding {
+/// `ancestor` is a strict ancestor of `descendant` in the codebase graph.
+fn is_ancestor(codebase: &Codebase, ancestor: &str, descendant: &str) -> bool {
+    // Usually a direct child: skip the closure (long histories).
+    let direct = codebase.get(descendant).is_some_and(|r| {
+        r.down_revisions.iter().any(|d| d == ancestor) || r.depends_on.iter().any(|d| d == ancestor)
+    });
+    direct || (ancestor != descendant && codebase.ancestors(descendant).contains(ancestor))
+}
+
+/// A database Alembic never stamped. Empty: `alembic upgrade heads`. Holding
+/// tables: the evidence of every migration says what is present, so the plan
+/// (stamp the applied run, upgrade the rest) replaces a generic "stamp REV".
+fn uninitialized_findings(
+    codebase: &Codebase,
+    input: &TargetInput<'_>,
+    report: &TargetReport,
+) -> Vec<Finding> {
     let has_schema = input.user_tables > 0;
-    Finding {
+    let plan = if has_schema {
+        plan_findings(input.name, &report.pending, &|a, d| {
+            is_ancestor(codebase, a, d)
+        })
+    } else {
+        Vec::new()
+    };
+    let message = &report.message;
+    let mut findings = vec![Finding {
         code: "uninitialized".into(),
         severity: Severity::Error,
         message: if has_schema {
             format!(
-                "{}: {message}, yet it holds {} — the schema was created outside Alembic",
+                "{}: {message}, yet it holds {} — the schema was created outside Alembic; the evidence of each migration below says which are present",
                 input.name,
                 count(input.user_tables, "table")
             )
         } else {
             format!("{}: {message}", input.name)
         },
-        suggestion: Some(if has_schema {
-            format!(
-                "verify the schema matches a revision REV (driftcheck's evidence below), then `alembic stamp REV`; codebase head: {}",
-                codebase.heads.join(", ")
-            )
+        suggestion: if !has_schema {
+            Some("alembic upgrade heads".to_string())
+        } else if plan.iter().any(|f| f.suggestion.is_some()) {
+            None
         } else {
-            "alembic upgrade heads".to_string()
-        }),
+            Some(format!(
+                "verify the schema matches a revision REV, then `alembic stamp REV`; codebase head: {}",
+                codebase.heads.join(", ")
+            ))
+        },
         target: Some(input.name.into()),
-    }
+    }];
+    findings.extend(plan);
+    findings
 }
 
 /// A pair of rows where one is an ancestor of the other.

@@ -219,6 +219,40 @@ fn missing_and_empty_version_tables_are_uninitialized() {
     assert!(empty.message.contains("empty"), "{}", empty.message);
 }
 
+/// Tables but no version table: the evidence decides what to stamp, instead
+/// of a generic "stamp REV".
+#[test]
+fn uninitialized_with_a_schema_stamps_what_the_evidence_finds() {
+    let codebase = credentialmate();
+    let evidence: HashMap<&str, &str> = [
+        ("a1", "applied"),
+        ("b1", "applied"),
+        ("c1", "applied"),
+        ("20251230_1643", "applied"),
+        ("20251230_1700", "applied"),
+        ("20251230_1900", "not_applied"),
+    ]
+    .into();
+    let input = TargetInput {
+        name: "local",
+        version_table: None,
+        version_table_name: "alembic_version",
+        user_tables: 4,
+        database: None,
+        server_version: None,
+    };
+    let (report, findings) = diagnose(&codebase, &input, &mut |r: &Revision| Assessment {
+        evidence: evidence[r.revision.as_str()].into(),
+        details: vec!["found: something".into()],
+    });
+    assert_eq!(report.state, TargetState::Uninitialized);
+    assert_eq!(findings[0].code, "uninitialized");
+    assert_eq!(
+        suggestions(&findings),
+        ["alembic stamp 20251230_1700", "alembic upgrade heads"]
+    );
+}
+
 #[test]
 fn partial_and_unverified_migrations_ask_for_a_person() {
     let (_, findings) = run(
