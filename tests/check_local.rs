@@ -400,13 +400,18 @@ fn uninitialized_without_table_and_with_empty_table() {
         .iter()
         .find(|f| f["code"] == "uninitialized")
         .unwrap();
-    // The schema exists, so upgrading would fail: the advice is to stamp.
-    assert!(
-        uninitialized["suggestion"]
-            .as_str()
-            .unwrap()
-            .contains("alembic stamp"),
-        "{uninitialized:#}"
+    // The schema exists, so upgrading would fail: the evidence says what to
+    // stamp, and the generic finding has no command of its own.
+    assert!(uninitialized["suggestion"].is_null(), "{uninitialized:#}");
+    let suggestions: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["suggestion"].as_str())
+        .collect();
+    assert_eq!(
+        suggestions[0], "alembic stamp 20251230_1700",
+        "{suggestions:?}"
     );
     // Every migration's schema changes are present; 1900's data UPDATE cannot be verified.
     let evidence = pending(&json, "local");
@@ -419,6 +424,27 @@ fn uninitialized_without_table_and_with_empty_table() {
         evidence[6],
         ("20251230_1900".to_string(), "unknown".to_string())
     );
+}
+
+/// A schema created outside Alembic (the version table never written): the
+/// suggested commands, run by real Alembic, stamp what is there and run the rest.
+#[test]
+fn schema_without_version_table_is_fixed_by_the_suggested_commands() {
+    let cluster = shared_cluster();
+    let db = unique_db("outside");
+    database_at(&cluster, &db, "20251230_1700");
+    as_app(&cluster, &db, "DROP TABLE alembic_version;");
+    let work = tempfile::tempdir().unwrap();
+    let url = cluster.url_with_password(&db);
+    let json = check(work.path(), &url, &["--no-report"]).status(1).json();
+    assert_eq!(json["targets"]["local"]["state"], "uninitialized");
+    let commands = apply_suggestions(&cluster, &db, &json);
+    assert_eq!(
+        commands,
+        ["alembic stamp 20251230_1700", "alembic upgrade heads"]
+    );
+    let json = check(work.path(), &url, &["--no-report"]).status(0).json();
+    assert_eq!(json["targets"]["local"]["state"], "at_head");
 }
 
 #[test]
