@@ -260,7 +260,6 @@ fn suggested_fix_commands_really_fix_ris052() {
 /// Two runs within one second: the second report gets another name, and the
 /// JSON must name the file that run wrote.
 #[test]
-#[ignore = "BUG: src/commands/check.rs sets report_path before write_report picks the -2 suffix, so the JSON/report name the previous run's file"]
 fn report_path_names_the_file_this_run_wrote() {
     let cluster = shared_cluster();
     let db = unique_db("samesecond");
@@ -738,7 +737,6 @@ fn connection_and_url_errors() {
 /// not a silent skip that exits 0 (a CI job asking for production must not
 /// pass without reading it).
 #[test]
-#[ignore = "BUG: --skip-production silently wins over --require-production / --prod-url given on the same command line (exit 0); needs a clap conflicts_with in src/cli.rs or a check in src/commands/check.rs"]
 fn skip_production_conflicts_with_production_flags() {
     let cluster = shared_cluster();
     let db = unique_db("conflict");

@@ -306,7 +306,6 @@ fn offline_sql_script_and_online_upgrade_give_no_false_positive() {
 /// Defaults that PostgreSQL stores in different spellings but that give the
 /// same value: SQLAlchemy's `func.now()` beside hand-written SQL.
 #[test]
-#[ignore = "BUG (src/compare, not owned here): now() vs CURRENT_TIMESTAMP and '{}'::text[] vs ARRAY[]::text[] defaults are reported as differences"]
 fn equivalent_default_spellings_are_not_drift() {
     let cluster = shared_cluster();
     let local = unique_db("now_fn");

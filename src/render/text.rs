@@ -142,8 +142,13 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
             ));
         }
         if report.schema_diff.len() > 50 {
+            let where_ = if report.report_path.is_some() {
+                "in the report"
+            } else {
+                "with --format json or a report"
+            };
             out.push_str(&format!(
-                "  … {} more in the report\n",
+                "  … {} more {where_}\n",
                 report.schema_diff.len() - 50
             ));
         }
