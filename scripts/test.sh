@@ -12,7 +12,7 @@ cargo fmt --all --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --all-targets --locked
 # Leave nothing behind: the harness stops every server it starts.
-if pgrep -f -E 'postgres .*-D /tmp/(dc-pg-|driftcheck-)' >/dev/null || pgrep -f moto_server >/dev/null; then
+if pgrep -f 'postgres .*-D /tmp/(dc-pg-|driftcheck-)' >/dev/null || pgrep -f moto_server >/dev/null; then
   echo "test.sh: a test left a postgres or moto_server process running" >&2
   ps -eo pid,user,args | grep -E 'postgres .*-D /tmp/(dc-pg-|driftcheck-)|[m]oto_server' >&2
   exit 1
