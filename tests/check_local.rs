@@ -5,7 +5,7 @@
 mod common;
 
 use common::cli::{Output, Test};
-use common::cluster::{Cluster, Options, APP_PASSWORD};
+use common::cluster::{assert_only_reads, driftcheck_statements, Cluster, Options, APP_PASSWORD};
 use common::migrated::{
     alembic, as_app, credentialmate_ini, database_at, ris052_database, shared_cluster, unique_db,
 };
@@ -818,66 +818,6 @@ fn colour_on_a_terminal_only_without_no_color() {
     };
     assert!(on_tty(false).contains("\x1b["), "no colour on a terminal");
     assert!(!on_tty(true).contains('\x1b'), "colour despite NO_COLOR");
-}
-
-/// Statements the server logged for application `driftcheck`, in order
-/// (multi-line statements joined, leading SQL comments dropped).
-fn driftcheck_statements(log: &str) -> Vec<String> {
-    let mut statements: Vec<String> = Vec::new();
-    let mut current: Option<String> = None;
-    for line in log.lines() {
-        let is_entry = line.starts_with(|c: char| c.is_ascii_digit()) && line.contains(" app=");
-        if is_entry {
-            statements.extend(current.take());
-            if !line.contains(" app=driftcheck: ") {
-                continue;
-            }
-            let body = line
-                .split_once("LOG:  statement: ")
-                .map(|(_, s)| s)
-                .or_else(|| {
-                    line.split_once("LOG:  execute ")
-                        .and_then(|(_, s)| s.split_once(": "))
-                        .map(|(_, s)| s)
-                });
-            current = body.map(str::to_string);
-        } else if let Some(text) = current.as_mut() {
-            text.push('\n');
-            text.push_str(line);
-        }
-    }
-    statements.extend(current);
-    statements
-        .into_iter()
-        .map(|s| {
-            s.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("--"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
-
-#[track_caller]
-fn assert_only_reads(statements: &[String]) {
-    assert!(!statements.is_empty());
-    for statement in statements {
-        let upper = statement.to_ascii_uppercase();
-        let first = upper.split_whitespace().next().unwrap_or_default();
-        let read = match first {
-            "SELECT" | "SHOW" | "COMMIT" | "ROLLBACK" => true,
-            "BEGIN" => upper.contains("READ ONLY"),
-            _ => false,
-        };
-        assert!(read, "driftcheck sent a non-read statement: {statement}");
-        if upper.contains("SET_CONFIG") {
-            assert!(
-                upper.ends_with(", TRUE)"),
-                "session-wide setting: {statement}"
-            );
-        }
-    }
 }
 
 /// A full check (local and production, evidence included) only reads, and

@@ -1,34 +1,14 @@
 //! `driftcheck gate`: the deploy gate's pass/fail matrix against real
 //! PostgreSQL clusters migrated with real Alembic, and its GitHub Actions output.
 
+#[path = "common/alembic.rs"]
+mod alembic;
 mod common;
 
 use common::cli::{repo, Output, Test};
 use common::cluster::Cluster;
-use std::process::Command;
 
-const PROJECT: &str = "migrations-fixtures/credentialmate";
-
-/// `alembic upgrade REV` on `db` of `cluster` (the fixture project's env.py reads DATABASE_URL).
-fn alembic_upgrade(cluster: &Cluster, db: &str, revision: &str) {
-    let out = Command::new(repo().join(".venv/bin/alembic"))
-        .args(["-c", &format!("{PROJECT}/alembic.ini"), "upgrade", revision])
-        .env(
-            "DATABASE_URL",
-            format!(
-                "postgresql+psycopg2://postgres@/{db}?host={}",
-                cluster.socket_dir().display()
-            ),
-        )
-        .current_dir(repo())
-        .output()
-        .expect("run alembic");
-    assert!(
-        out.status.success(),
-        "alembic upgrade {revision} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use alembic::{upgrade as alembic_upgrade, PROJECT};
 
 fn gate(cluster: &Cluster, db: &str, extra: &[&str]) -> Output {
     Test::new()

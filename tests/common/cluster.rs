@@ -238,3 +238,65 @@ impl Drop for Cluster {
         self.stop();
     }
 }
+
+/// Statements the server logged for application `driftcheck`, in order
+/// (multi-line statements joined, leading SQL comments dropped).
+pub fn driftcheck_statements(log: &str) -> Vec<String> {
+    let mut statements: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    for line in log.lines() {
+        let is_entry = line.starts_with(|c: char| c.is_ascii_digit()) && line.contains(" app=");
+        if is_entry {
+            statements.extend(current.take());
+            if !line.contains(" app=driftcheck: ") {
+                continue;
+            }
+            let body = line
+                .split_once("LOG:  statement: ")
+                .map(|(_, s)| s)
+                .or_else(|| {
+                    line.split_once("LOG:  execute ")
+                        .and_then(|(_, s)| s.split_once(": "))
+                        .map(|(_, s)| s)
+                });
+            current = body.map(str::to_string);
+        } else if let Some(text) = current.as_mut() {
+            text.push('\n');
+            text.push_str(line);
+        }
+    }
+    statements.extend(current);
+    statements
+        .into_iter()
+        .map(|s| {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("--"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Assert every statement is a read (and the one setting driftcheck changes is transaction-local).
+#[track_caller]
+pub fn assert_only_reads(statements: &[String]) {
+    assert!(!statements.is_empty());
+    for statement in statements {
+        let upper = statement.to_ascii_uppercase();
+        let first = upper.split_whitespace().next().unwrap_or_default();
+        let read = match first {
+            "SELECT" | "SHOW" | "COMMIT" | "ROLLBACK" => true,
+            "BEGIN" => upper.contains("READ ONLY"),
+            _ => false,
+        };
+        assert!(read, "driftcheck sent a non-read statement: {statement}");
+        // The one setting driftcheck changes is transaction-local (is_local = true).
+        if upper.contains("SET_CONFIG") {
+            assert!(
+                upper.ends_with(", TRUE)"),
+                "session-wide setting: {statement}"
+            );
+        }
+    }
+}
