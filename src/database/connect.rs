@@ -237,6 +237,14 @@ impl ConnectTarget {
                     },
                 }
             }
+            // rustls reports handshake failures (an untrusted certificate, a
+            // wrong host name) as io errors wrapping its own error.
+            sqlx::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+                DbError::Tls {
+                    target,
+                    reason: scrub(io.to_string()),
+                }
+            }
             sqlx::Error::Io(io) => DbError::Unreachable {
                 target,
                 reason: scrub(io.to_string()),
@@ -370,6 +378,24 @@ mod tests {
         ] {
             assert!(parse_target(url, Role::Local).is_err(), "{url}");
         }
+    }
+
+    #[test]
+    fn certificate_failures_are_tls_errors_not_unreachable() {
+        let t = parse_target("postgres://u:pw@db.example.com/prod", Role::Production).unwrap();
+        let timeouts = Timeouts::default();
+        let untrusted = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        );
+        let error = t.error(sqlx::Error::Io(untrusted), "the connection", &timeouts);
+        assert!(
+            matches!(&error, DbError::Tls { reason, .. } if reason.contains("UnknownIssuer")),
+            "{error}"
+        );
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let error = t.error(sqlx::Error::Io(refused), "the connection", &timeouts);
+        assert!(matches!(error, DbError::Unreachable { .. }), "{error}");
     }
 
     #[test]
