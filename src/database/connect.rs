@@ -262,8 +262,21 @@ impl ConnectTarget {
     }
 }
 
+/// sqlx builds its `sslmode=verify-ca` verifier from rustls' process-wide
+/// crypto provider; with both ring and aws-lc-rs in the build (the AWS SDK
+/// brings the latter) rustls cannot pick one and panics. Pick ring, the one
+/// sqlx uses for everything else.
+fn ensure_crypto_provider() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        // Err only when another provider is already installed: that one serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// Open one read-only session to `target`, bounded by `timeouts.connect`.
 pub async fn connect(target: &ConnectTarget, timeouts: &Timeouts) -> Result<PgConnection, DbError> {
+    ensure_crypto_provider();
     let options = target.session_options(timeouts);
     match tokio::time::timeout(timeouts.connect, PgConnection::connect_with(&options)).await {
         Ok(Ok(connection)) => Ok(connection),
@@ -396,6 +409,15 @@ mod tests {
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         let error = t.error(sqlx::Error::Io(refused), "the connection", &timeouts);
         assert!(matches!(error, DbError::Unreachable { .. }), "{error}");
+    }
+
+    #[test]
+    fn a_crypto_provider_is_installed_for_verify_ca() {
+        ensure_crypto_provider();
+        // What sqlx calls for verify-ca; it panics without a process default.
+        let roots = std::sync::Arc::new(rustls::RootCertStore::empty());
+        let _ = rustls::client::WebPkiServerVerifier::builder(roots).build();
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
     }
 
     #[test]
