@@ -1,9 +1,10 @@
 //! Ephemeral PostgreSQL clusters for tests: a fresh `initdb` in a temp dir,
-//! listening only on a Unix socket inside it, so any number run in parallel.
+//! listening only on a Unix socket inside it, so any number run in parallel;
+//! optionally also on TCP 127.0.0.1 at a free port, with or without TLS.
 //! Stopped (`-m immediate`) and deleted on drop, panics included.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Password of the `app` role; tests assert it never appears in output.
@@ -15,10 +16,46 @@ pub struct Options {
     pub log_statements: bool,
 }
 
+/// Also listen on TCP 127.0.0.1 at a free port, where every role
+/// authenticates by password (scram-sha-256). See [`Cluster::start_tcp`].
+#[derive(Default, Clone)]
+pub struct Tcp {
+    /// Serve TLS with this certificate and key (copied into the data dir).
+    pub tls: Option<ServerCert>,
+    /// TCP clients must use TLS (`hostssl` instead of `host` in pg_hba).
+    pub requires_tls: bool,
+}
+
+/// PEM files of a server certificate (chain) and its private key.
+#[derive(Clone)]
+pub struct ServerCert {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
 pub struct Cluster {
     bin: PathBuf,
     dir: tempfile::TempDir,
     running: bool,
+    /// Set when listening on TCP; the socket file name carries it too.
+    port: Option<u16>,
+}
+
+/// A port nobody listens on right now (the kernel's pick for port 0).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("bind 127.0.0.1:0")
+        .port()
+}
+
+fn chown_postgres(path: &Path) {
+    run_checked(
+        Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(path),
+        "chown",
+    );
 }
 
 /// The newest server binaries: `/usr/lib/postgresql/<version>/bin`, else PATH.
@@ -61,6 +98,15 @@ impl Cluster {
     }
 
     pub fn start_with(options: Options) -> Cluster {
+        Self::start_configured(options, None)
+    }
+
+    /// A cluster listening on its Unix socket and on TCP 127.0.0.1.
+    pub fn start_tcp(tcp: Tcp) -> Cluster {
+        Self::start_configured(Options::default(), Some(tcp))
+    }
+
+    fn start_configured(options: Options, tcp: Option<Tcp>) -> Cluster {
         let bin = bin_dir();
         // Short path under /tmp: Unix socket paths are limited to ~107 bytes.
         let dir = tempfile::Builder::new()
@@ -71,14 +117,10 @@ impl Cluster {
             bin,
             dir,
             running: false,
+            port: tcp.as_ref().map(|_| free_port()),
         };
         std::fs::create_dir(cluster.socket_dir()).unwrap();
-        run_checked(
-            Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(cluster.dir.path()),
-            "chown",
-        );
+        chown_postgres(cluster.dir.path());
         run_checked(
             cluster.as_postgres("initdb").args([
                 "-D",
@@ -92,12 +134,42 @@ impl Cluster {
             ]),
             "initdb",
         );
-        let hba = "local all postgres trust\nlocal all all scram-sha-256\n";
+        let mut hba = "local all postgres trust\nlocal all all scram-sha-256\n".to_string();
+        let listen = match &tcp {
+            Some(tcp) if tcp.requires_tls => {
+                hba.push_str("hostssl all all 127.0.0.1/32 scram-sha-256\n");
+                "127.0.0.1"
+            }
+            Some(_) => {
+                hba.push_str("host all all 127.0.0.1/32 scram-sha-256\n");
+                "127.0.0.1"
+            }
+            None => "",
+        };
         std::fs::write(cluster.data_dir().join("pg_hba.conf"), hba).unwrap();
         let mut conf = format!(
-            "\nlisten_addresses = ''\nunix_socket_directories = '{}'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 20\nshared_buffers = 16MB\n",
+            "\nlisten_addresses = '{listen}'\nunix_socket_directories = '{}'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 20\nshared_buffers = 16MB\n",
             cluster.socket_dir().display()
         );
+        if let Some(port) = cluster.port {
+            conf.push_str(&format!("port = {port}\n"));
+        }
+        if let Some(tls) = tcp.as_ref().and_then(|tcp| tcp.tls.as_ref()) {
+            let data = cluster.data_dir();
+            std::fs::copy(&tls.cert, data.join("server.crt")).expect("copy server certificate");
+            std::fs::copy(&tls.key, data.join("server.key")).expect("copy server key");
+            // The server refuses a key others can read.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                data.join("server.key"),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+            // log_connections: tests read from the log whether a session used TLS.
+            conf.push_str(
+                "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nlog_connections = on\n",
+            );
+        }
         if options.log_statements {
             conf.push_str("log_statement = 'all'\nlog_line_prefix = '%m [%p] app=%a: '\n");
         }
@@ -107,12 +179,7 @@ impl Cluster {
             .unwrap()
             .write_all(conf.as_bytes())
             .unwrap();
-        run_checked(
-            Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(cluster.dir.path()),
-            "chown",
-        );
+        chown_postgres(cluster.dir.path());
         // From here on, drop must stop the server even if starting it "failed".
         cluster.running = true;
         run_checked(
@@ -169,6 +236,7 @@ impl Cluster {
             .as_postgres("psql")
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(self.socket_dir())
+            .args(["-p", &self.port.unwrap_or(5432).to_string()])
             .args(["-d", db, "-f", "-"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -198,20 +266,40 @@ impl Cluster {
         );
     }
 
+    /// The TCP port, when the cluster listens on TCP.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// `host=DIR` (and `&port=P` when not the default) for socket URLs.
+    pub fn socket_query(&self) -> String {
+        let mut query = format!("host={}", self.socket_dir().display());
+        if let Some(port) = self.port {
+            query.push_str(&format!("&port={port}"));
+        }
+        query
+    }
+
     /// The superuser, by trust (no password).
     pub fn url(&self, db: &str) -> String {
-        format!(
-            "postgresql://postgres@/{db}?host={}",
-            self.socket_dir().display()
-        )
+        format!("postgresql://postgres@/{db}?{}", self.socket_query())
     }
 
     /// The `app` role with its planted password (scram-sha-256).
     pub fn url_with_password(&self, db: &str) -> String {
         format!(
-            "postgresql://app:{APP_PASSWORD}@/{db}?host={}",
-            self.socket_dir().display()
+            "postgresql://app:{APP_PASSWORD}@/{db}?{}",
+            self.socket_query()
         )
+    }
+
+    /// The `app` role over TCP at `host` (`127.0.0.1` or `localhost`), no parameters.
+    #[track_caller]
+    pub fn tcp_url_with_password(&self, host: &str, db: &str) -> String {
+        let port = self
+            .port
+            .expect("cluster started without Cluster::start_tcp");
+        format!("postgresql://app:{APP_PASSWORD}@{host}:{port}/{db}")
     }
 
     pub fn stop(&mut self) {

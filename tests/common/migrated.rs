@@ -40,8 +40,8 @@ pub fn alembic(cluster: &Cluster, db: &str, args: &[&str]) -> String {
 /// `DATABASE_URL`, as credentialmate's does).
 pub fn alembic_with(ini: &std::path::Path, cluster: &Cluster, db: &str, args: &[&str]) -> String {
     let url = format!(
-        "postgresql+psycopg2://app:{APP_PASSWORD}@/{db}?host={}",
-        cluster.socket_dir().display()
+        "postgresql+psycopg2://app:{APP_PASSWORD}@/{db}?{}",
+        cluster.socket_query()
     );
     let output = Command::new(python())
         .args(["-m", "alembic", "-c"])
