@@ -303,6 +303,17 @@ fn a_hostssl_only_server_refuses_sslmode_disable() {
         "{}",
         out.stderr
     );
+    // A pg_hba.conf refusal, not a password problem: the hint points at TLS.
+    assert!(
+        out.stderr.contains("refused the connection") && out.stderr.contains("sslmode=require"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("check the user name and password"),
+        "{}",
+        out.stderr
+    );
 
     // The same URL with TLS gets in: the refusal was about encryption.
     let (out, _) = snapshot(&format!("{url}?sslmode=require"));

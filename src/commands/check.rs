@@ -657,6 +657,7 @@ fn db_reason(error: &database::DbError) -> &'static str {
         InvalidUrl { .. } => "invalid_url",
         Unreachable { .. } => "server_unreachable",
         AuthFailed { .. } => "authentication_failed",
+        Rejected { .. } => "connection_rejected",
         DatabaseMissing { .. } => "database_missing",
         Timeout { .. } => "timeout",
         Tls { .. } => "tls_failed",

@@ -214,6 +214,12 @@ impl ConnectTarget {
             sqlx::Error::Database(db) => {
                 let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
                 match code.as_str() {
+                    // 28000 is also pg_hba.conf refusing the connection outright
+                    // (e.g. a hostssl-only server and sslmode=disable): not a password problem.
+                    "28000" if db.message().contains("pg_hba.conf") => DbError::Rejected {
+                        target,
+                        reason: scrub(db.message().to_string()),
+                    },
                     "28P01" | "28000" => DbError::AuthFailed { target },
                     "3D000" => DbError::DatabaseMissing { target },
                     "57014" => DbError::Timeout {

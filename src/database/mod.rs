@@ -30,6 +30,9 @@ pub enum DbError {
     #[error("authentication failed for {target}; check the user name and password (the password is not shown)")]
     AuthFailed { target: String },
 
+    #[error("{target} refused the connection: {reason}; the server's pg_hba.conf has no entry for this host, user, database and encryption — if it requires TLS, use sslmode=require or stricter")]
+    Rejected { target: String, reason: String },
+
     #[error("{target} does not exist; check the database name in the URL")]
     DatabaseMissing { target: String },
 
