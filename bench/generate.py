@@ -168,7 +168,7 @@ def index_sql(t, kind, predicate="is_active"):
     raise ValueError(name)
 
 
-def plant(kind, t, enum_used):
+def plant(kind, t, enum_used, enum_users):
     """SQL for one drift on table t, and its manifest entry.
 
     `objects` are the (kind, qualified object) pairs a schema diff may report for
@@ -221,13 +221,19 @@ def plant(kind, t, enum_used):
     elif kind == "enum_value_added":
         enum_name = t.enum[0]
         sql = "ALTER TYPE %s ADD VALUE 'archived';" % enum_name
-        objects, names = [("enum", enum_name)], [enum_name.split(".")[1]]
+        # migra recreates a changed enum and re-points every column of that
+        # type, so statements on those tables belong to this drift too.
+        objects = [("enum", enum_name)]
+        names = [enum_name.split(".")[1]] + enum_users[enum_name]
         enum_used.add(enum_name)
     elif kind == "varchar_length":
         sql = "ALTER TABLE %s ALTER COLUMN code TYPE character varying(64);" % qt
         objects, names = [col("code")], [t.name]
     else:
         raise ValueError(kind)
+    if t.has_view and t.name in names:
+        # Tools that rebuild a changed table's dependants drop and recreate its view.
+        names.append("v_" + t.name)
     entry = {
         "kind": kind,
         "object": objects[0][1],
@@ -246,6 +252,9 @@ def plant_drifts(tables, seed):
     rng.shuffle(order)
     used_tables, used_enums = set(), set()
     statements, manifest = [], []
+    enum_users = {}
+    for t in tables:
+        enum_users.setdefault(t.enum[0], []).append(t.name)
     for kind in DRIFT_KINDS:
         for _ in range(per_kind):
             for i in order:
@@ -257,7 +266,7 @@ def plant_drifts(tables, seed):
                 if kind == "enum_value_added" and t.enum[0] in used_enums:
                     continue
                 used_tables.add(i)
-                sql, entry = plant(kind, t, used_enums)
+                sql, entry = plant(kind, t, used_enums, enum_users)
                 statements.append(sql)
                 manifest.append(entry)
                 break

@@ -196,13 +196,14 @@ for N in "${SIZE_LIST[@]}"; do
   DUMP="$PG_DUMP --schema-only -U postgres -d $DB"
   bench_tool pgdump_diff "$N" "$runs" \
     "$DUMP -h $LOCAL_HOST -f $WORK/local.sql & $DUMP -h $PROD_HOST -f $WORK/prod.sql; wait; diff -u $WORK/local.sql $WORK/prod.sql >/dev/null"
-  # Hunk headers name the statement each change belongs to (CREATE TABLE ...).
-  diff -u -F '^[A-Z]' "$WORK/local.sql" "$WORK/prod.sql" >"$OUT/n$N-pgdump_diff.out" || true
+  # Scored without context lines: each hunk is one change (score.py finds the
+  # statement it belongs to in the local dump).
+  diff -U0 "$WORK/local.sql" "$WORK/prod.sql" >"$OUT/n$N-pgdump_diff.out" || true
 
   for tool in driftcheck migra pgdump_diff; do
     [ -f "$OUT/n$N-$tool.out" ] || continue
     python3 "$BENCH/score.py" --manifest "$GEN/manifest.json" --tool "$tool" \
-      --output "$OUT/n$N-$tool.out" >"$OUT/n$N-$tool.score.json"
+      --output "$OUT/n$N-$tool.out" --old-dump "$WORK/local.sql" >"$OUT/n$N-$tool.score.json"
   done
 
   if [ -n "$GRAPH" ]; then

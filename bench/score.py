@@ -14,9 +14,10 @@ Matching rules:
                a drift when it names one of the drift's identifiers (manifest
                `names`: the table for column drifts, else the index, constraint or
                enum name) as a whole word, quotes removed.
-  pgdump_diff  the unified diff (made with -F '^[A-Z]' so each hunk header names
-               the statement it is in) is split into hunks; a hunk is attributed
-               like a migra statement, using its header and changed lines.
+  pgdump_diff  `diff -U0 local.sql prod.sql` is split into hunks; a hunk is
+               attributed like a migra statement, using its changed lines and,
+               when they continue a statement (a column line inside CREATE
+               TABLE), the first line of that statement in local.sql.
 """
 
 import argparse
@@ -37,7 +38,8 @@ def score_text_items(items, drifts):
     hits = [0] * len(drifts)
     unattributed = []
     for item in items:
-        text = item.replace('"', "")
+        # migra renames a changed enum to NAME__old_version_to_be_dropped.
+        text = item.replace('"', "").replace("__", " __")
         matched = [i for i, p in enumerate(patterns) if p.search(text)]
         for i in matched:
             hits[i] += 1
@@ -57,25 +59,35 @@ def migra_statements(text):
     return statements
 
 
-def diff_hunks(text):
+def diff_hunks(text, old_lines):
+    """Hunks of a `diff -U0 OLD NEW` as text blocks. A hunk whose changed lines
+    continue a statement (indented, like a column inside CREATE TABLE) gets
+    that statement's first line from OLD prepended, which names the object."""
     hunks, current = [], None
+    header = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
     for line in text.splitlines():
-        if line.startswith("--- ") or line.startswith("+++ "):
-            if current is None:
-                continue  # file headers
-        if line.startswith("@@"):
-            current = [line]
+        m = header.match(line)
+        if m:
+            current = {"start": int(m.group(1)), "count": int(m.group(2) or 1), "lines": []}
             hunks.append(current)
         elif current is not None and line[:1] in "+-":
-            current.append(line)
-    # A hunk whose changed lines are all blank or bare comment markers changes
-    # nothing; pg_dump's "--" separators shift around real changes.
-    real = []
+            current["lines"].append(line)
+    blocks = []
     for hunk in hunks:
-        changed = [l[1:].strip() for l in hunk[1:]]
-        if any(c and c != "--" for c in changed):
-            real.append("\n".join(hunk))
-    return real
+        changed = [l[1:] for l in hunk["lines"]]
+        # pg_dump's "--" separators and blank lines shift around real changes.
+        if not any(c.strip() and c.strip() != "--" for c in changed):
+            continue
+        block = list(hunk["lines"])
+        if any(c[:1] in (" ", "\t") for c in changed):
+            # -U0: an insertion (count 0) follows line `start`, else it starts there.
+            last = hunk["start"] if hunk["count"] == 0 else hunk["start"] - 1
+            for i in range(min(last, len(old_lines)) - 1, -1, -1):
+                if old_lines[i][:1].isupper():
+                    block.insert(0, "statement: " + old_lines[i])
+                    break
+        blocks.append("\n".join(block))
+    return blocks
 
 
 def score_driftcheck(text, drifts):
@@ -110,6 +122,7 @@ def main():
     parser.add_argument("--manifest", required=True)
     parser.add_argument("--tool", required=True, choices=["driftcheck", "migra", "pgdump_diff"])
     parser.add_argument("--output", required=True)
+    parser.add_argument("--old-dump", help="pgdump_diff: the local dump the diff was made from")
     args = parser.parse_args()
     with open(args.manifest) as f:
         drifts = json.load(f)["drifts"]
@@ -121,7 +134,13 @@ def main():
             return
         hits, unattributed, duplicates, reported = score_driftcheck(text, drifts)
     else:
-        items = migra_statements(text) if args.tool == "migra" else diff_hunks(text)
+        if args.tool == "migra":
+            items = migra_statements(text)
+        else:
+            if not args.old_dump:
+                parser.error("--tool pgdump_diff needs --old-dump (the local dump)")
+            with open(args.old_dump) as f:
+                items = diff_hunks(text, f.read().splitlines())
         hits, unattributed, duplicates = score_text_items(items, drifts)
         reported = len(items)
     result = {
