@@ -3,7 +3,7 @@
 
 use crate::check::{self, CheckInput, Observed};
 use crate::cli::{CheckArgs, Format};
-use crate::compare::{self, DiffOptions, IgnoreRules};
+use crate::compare::{self, DiffOptions, Ignore, IgnoreRules};
 use crate::config::Config;
 use crate::database::{self, ConnectTarget, ReadOptions, Role, VersionTableName};
 use crate::diagnosis::Assessment;
@@ -12,7 +12,7 @@ use crate::fsutil;
 use crate::incident::{self, RisConfig, RisContext};
 use crate::migrations::{self, Discovery, Revision};
 use crate::render;
-use crate::report::{CheckReport, Status};
+use crate::report::{CheckReport, SchemaDiffEntry, Status};
 use crate::schema::Snapshot;
 use crate::secrets::{self, SecretRequest};
 use anyhow::Context;
@@ -23,7 +23,10 @@ enum Source {
     Live(ConnectTarget),
     SnapshotFile(PathBuf),
     Secret(SecretRequest),
-    Skip { reason: &'static str, message: String },
+    Skip {
+        reason: &'static str,
+        message: String,
+    },
 }
 
 /// Where the markdown report goes.
@@ -35,12 +38,15 @@ enum ReportDestination {
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = Config::load(args.config.as_deref(), &cwd).map_err(|e| input_error(e.to_string()))?;
+    let config =
+        Config::load(args.config.as_deref(), &cwd).map_err(|e| input_error(e.to_string()))?;
     let format = args.format.unwrap_or(Format::Text);
 
     // Everything that can be wrong with the input is found before any connection.
     let destination = report_destination(args, &config, &cwd)?;
-    if matches!(destination, ReportDestination::Stdout) && args.format.is_some_and(|f| f != Format::Markdown) {
+    if matches!(destination, ReportDestination::Stdout)
+        && args.format.is_some_and(|f| f != Format::Markdown)
+    {
         return Err(input_error(
             "--report - writes the markdown report to stdout, which --format also wants; drop one of them",
         ));
@@ -112,11 +118,22 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     include_owners: args.include_owners,
                     include_privileges: args.include_privileges,
                     ignore: ignore.clone(),
-                    version_table: local.version_table.as_ref().map(|t| t.name.clone()),
+                    version_table: version_table_text.clone(),
                     ..DiffOptions::default()
                 };
                 let diff = compare::diff(local, production, &options);
-                (diff.entries, diff.ignored)
+                let entries = diff
+                    .entries
+                    .into_iter()
+                    .map(|e| SchemaDiffEntry {
+                        kind: e.kind.as_str().to_string(),
+                        object: e.object,
+                        change: e.change.as_str().to_string(),
+                        local: e.local,
+                        production: e.production,
+                    })
+                    .collect();
+                (entries, diff.ignored)
             }
             _ => (Vec::new(), Default::default()),
         };
@@ -139,9 +156,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some((dir, ris_config)) = &ris {
         let context = RisContext::for_report(&report, ris_config, &cwd);
-        match incident::write_draft(dir, &report, &context, ris_config)
-            .map_err(|e| input_error(format!("cannot write the RIS draft in {}: {e}", dir.display())))?
-        {
+        match incident::write_draft(dir, &report, &context, ris_config).map_err(|e| {
+            input_error(format!(
+                "cannot write the RIS draft in {}: {e}",
+                dir.display()
+            ))
+        })? {
             Some(path) => report.ris_path = Some(path.display().to_string()),
             None => eprintln!("driftcheck: no drift found, so no RIS draft was written"),
         }
@@ -210,12 +230,12 @@ async fn observe(
         }
         Source::Live(target) => read_live(target, options).await,
         Source::Secret(request) => {
-            let url = secrets::production_url(request)
-                .await
-                .map_err(|e| ObserveError::Failure(Failure {
+            let url = secrets::production_url(request).await.map_err(|e| {
+                ObserveError::Failure(Failure {
                     reason: e.reason_code().to_string(),
                     message: e.to_string(),
-                }))?;
+                })
+            })?;
             let target = database::parse_target(url.expose(), Role::Production).map_err(|e| {
                 ObserveError::Failure(Failure {
                     reason: "malformed_secret".to_string(),
@@ -230,7 +250,10 @@ async fn observe(
     }
 }
 
-async fn read_live(target: &ConnectTarget, options: &ReadOptions) -> Result<Observed, ObserveError> {
+async fn read_live(
+    target: &ConnectTarget,
+    options: &ReadOptions,
+) -> Result<Observed, ObserveError> {
     match database::read_database(target, options).await {
         Ok(snapshot) => Ok(Observed::Read {
             snapshot: Box::new(snapshot),
@@ -293,8 +316,8 @@ fn db_reason(error: &database::DbError) -> &'static str {
 }
 
 fn read_snapshot_file(path: &Path) -> anyhow::Result<Snapshot> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let snapshot: Snapshot = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a driftcheck snapshot", path.display()))?;
     if snapshot.format != crate::schema::SNAPSHOT_FORMAT {
@@ -312,7 +335,11 @@ fn discovery(args: &CheckArgs, config: &Config, cwd: &Path) -> Discovery {
     let migration_dirs = if !args.migrations.migrations.is_empty() {
         args.migrations.migrations.clone()
     } else {
-        config.migrations.iter().map(|d| config.resolve(d)).collect()
+        config
+            .migrations
+            .iter()
+            .map(|d| config.resolve(d))
+            .collect()
     };
     Discovery {
         migration_dirs,
@@ -373,7 +400,9 @@ fn production_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Source
         .prod_url
         .clone()
         .map(|u| (u, "--prod-url".to_string()))
-        .or_else(|| env_nonempty("DRIFTCHECK_PROD_URL").map(|u| (u, "DRIFTCHECK_PROD_URL".to_string())))
+        .or_else(|| {
+            env_nonempty("DRIFTCHECK_PROD_URL").map(|u| (u, "DRIFTCHECK_PROD_URL".to_string()))
+        })
         .or_else(|| {
             let name = config.production.url_env.as_deref()?;
             env_nonempty(name).map(|u| (u, name.to_string()))
@@ -390,8 +419,14 @@ fn production_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Source
         .or_else(|| config.production.secret_id.clone());
     if let Some(secret_id) = secret_id {
         let mut request = SecretRequest::new(secret_id);
-        request.region = args.aws_region.clone().or_else(|| config.production.region.clone());
-        request.profile = args.aws_profile.clone().or_else(|| config.production.profile.clone());
+        request.region = args
+            .aws_region
+            .clone()
+            .or_else(|| config.production.region.clone());
+        request.profile = args
+            .aws_profile
+            .clone()
+            .or_else(|| config.production.profile.clone());
         return Ok(Source::Secret(request));
     }
     if args.require_production || config.production.require {
@@ -405,24 +440,30 @@ fn production_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Source
     })
 }
 
-fn ignore_rules(config: &Config) -> anyhow::Result<IgnoreRules> {
-    match &config.ignore {
-        None => Ok(IgnoreRules::default()),
-        Some(table) => table.clone().try_into().map_err(|e: toml::de::Error| {
-            input_error(format!(
-                "invalid [ignore] in {}: {}",
-                config
-                    .path
-                    .as_deref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
-                e.message()
-            ))
-        }),
-    }
+fn ignore_rules(config: &Config) -> anyhow::Result<Ignore> {
+    let place = || {
+        config
+            .path
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "driftcheck.toml".to_string())
+    };
+    let rules = match &config.ignore {
+        None => IgnoreRules::default(),
+        Some(table) => IgnoreRules::from_toml(table).map_err(|e| {
+            input_error(format!("invalid [ignore] in {}: {}", place(), e.message()))
+        })?,
+    };
+    rules
+        .compile()
+        .map_err(|e| input_error(format!("invalid [ignore] in {}: {e}", place())))
 }
 
-fn report_destination(args: &CheckArgs, config: &Config, cwd: &Path) -> anyhow::Result<ReportDestination> {
+fn report_destination(
+    args: &CheckArgs,
+    config: &Config,
+    cwd: &Path,
+) -> anyhow::Result<ReportDestination> {
     if args.no_report {
         return Ok(ReportDestination::None);
     }
@@ -471,7 +512,11 @@ fn write_report(report: &CheckReport, path: &Path, explicit: bool) -> anyhow::Re
     unreachable!("the loop returns")
 }
 
-fn ris_setup(args: &CheckArgs, config: &Config, cwd: &Path) -> anyhow::Result<(PathBuf, RisConfig)> {
+fn ris_setup(
+    args: &CheckArgs,
+    config: &Config,
+    cwd: &Path,
+) -> anyhow::Result<(PathBuf, RisConfig)> {
     let ris_config: RisConfig = match &config.ris {
         None => RisConfig::default(),
         Some(table) => table.clone().try_into().map_err(|e: toml::de::Error| {

@@ -1,7 +1,248 @@
-//! `driftcheck graph`. OWNER: migrations helper (issue 3).
-use crate::cli::GraphArgs;
-use crate::exit::ExitCode;
+//! `driftcheck graph`: the codebase revision graph alone, no database.
+//! OWNER: migrations helper (issue 3).
 
-pub fn run(_args: &GraphArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("graph is not implemented yet")
+use crate::cli::{Format, GraphArgs};
+use crate::exit::{input_error, ExitCode};
+use crate::migrations::{self, Codebase, Discovery, Problem, Revision};
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use std::io::IsTerminal;
+
+pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
+    let discovery = Discovery {
+        migration_dirs: args.migrations.migrations.clone(),
+        alembic_ini: args.migrations.alembic_ini.clone(),
+        start_dir: None,
+    };
+    let codebase = migrations::load(&discovery).map_err(|e| input_error(e.to_string()))?;
+    let out = match args.format {
+        Format::Json => format!("{:#}\n", codebase.graph_json()),
+        Format::Markdown => markdown(&codebase),
+        Format::Text => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            text(&codebase, color)
+        }
+    };
+    print!("{out}");
+    Ok(if codebase.has_errors() {
+        ExitCode::Drift
+    } else {
+        ExitCode::Clean
+    })
+}
+
+fn list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "(none)".into()
+    } else {
+        ids.join(", ")
+    }
+}
+
+fn merges(codebase: &Codebase) -> Vec<String> {
+    codebase
+        .merge_points()
+        .iter()
+        .map(|r| format!("{} merges {}", r.revision, r.down_revisions.join(" + ")))
+        .collect()
+}
+
+fn branches(codebase: &Codebase) -> Vec<String> {
+    codebase
+        .branch_points()
+        .iter()
+        .map(|r| {
+            let children: Vec<&str> = codebase
+                .revisions
+                .iter()
+                .filter(|c| c.down_revisions.contains(&r.revision))
+                .map(|c| c.revision.as_str())
+                .collect();
+            format!("{} branches into {}", r.revision, children.join(", "))
+        })
+        .collect()
+}
+
+fn location(problem: &Problem) -> String {
+    match (&problem.file, problem.line) {
+        (Some(file), Some(line)) => format!("{}:{line}", file.display()),
+        (Some(file), None) => file.display().to_string(),
+        _ => String::new(),
+    }
+}
+
+fn labelled(codebase: &Codebase) -> Vec<&Revision> {
+    codebase
+        .revisions
+        .iter()
+        .filter(|r| !r.branch_labels.is_empty())
+        .collect()
+}
+
+/// The terminal view: a facts table, then a problems table, then a verdict.
+pub fn text(codebase: &Codebase, color: bool) -> String {
+    let new_table = || {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+        if !color {
+            table.force_no_tty();
+        }
+        table
+    };
+    let dirs: Vec<String> = codebase
+        .migration_dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    let mut facts = new_table();
+    facts.add_row(vec!["migrations".to_string(), dirs.join("\n")]);
+    facts.add_row(vec![
+        "revisions".to_string(),
+        codebase.revisions.len().to_string(),
+    ]);
+    facts.add_row(vec![
+        "heads (upgrade heads)".to_string(),
+        list(&codebase.heads),
+    ]);
+    facts.add_row(vec![
+        "branch heads (alembic heads)".to_string(),
+        list(&codebase.branch_heads),
+    ]);
+    facts.add_row(vec!["bases".to_string(), list(&codebase.bases)]);
+    let merges = merges(codebase);
+    if !merges.is_empty() {
+        facts.add_row(vec!["merges".to_string(), merges.join("\n")]);
+    }
+    let branches = branches(codebase);
+    if !branches.is_empty() {
+        facts.add_row(vec!["branch points".to_string(), branches.join("\n")]);
+    }
+    let labels: Vec<String> = labelled(codebase)
+        .iter()
+        .map(|r| format!("{} = {}", r.branch_labels.join(", "), r.revision))
+        .collect();
+    if !labels.is_empty() {
+        facts.add_row(vec!["branch labels".to_string(), labels.join("\n")]);
+    }
+    let aliased: Vec<String> = codebase
+        .revisions
+        .iter()
+        .filter(|r| !r.aliases.is_empty())
+        .map(|r| format!("{} also carries {}", r.revision, r.aliases.join(", ")))
+        .collect();
+    if !aliased.is_empty() {
+        facts.add_row(vec!["aliases".to_string(), aliased.join("\n")]);
+    }
+    let mut out = format!("{facts}\n");
+
+    if !codebase.problems.is_empty() {
+        let mut problems = new_table();
+        problems.set_header(vec!["severity", "code", "where", "message"]);
+        for problem in &codebase.problems {
+            let severity = Cell::new(&problem.severity);
+            let severity = if !color {
+                severity
+            } else if problem.severity == "error" {
+                severity.fg(Color::Red)
+            } else {
+                severity.fg(Color::Yellow)
+            };
+            problems.add_row(vec![
+                severity,
+                Cell::new(&problem.code),
+                Cell::new(location(problem)),
+                Cell::new(&problem.message),
+            ]);
+        }
+        out.push_str(&format!("{problems}\n"));
+    }
+    out.push_str(&verdict(codebase));
+    out.push('\n');
+    out
+}
+
+fn verdict(codebase: &Codebase) -> String {
+    let errors = codebase
+        .problems
+        .iter()
+        .filter(|p| p.severity == "error")
+        .count();
+    let warnings = codebase.problems.len() - errors;
+    match (errors, warnings) {
+        (0, 0) => "graph is sound".into(),
+        (0, w) => format!("graph is sound ({w} warning(s))"),
+        (e, w) => format!("graph has {e} error(s) and {w} warning(s)"),
+    }
+}
+
+/// A markdown rendering of the same facts.
+pub fn markdown(codebase: &Codebase) -> String {
+    let code_list = |ids: &[String]| -> String {
+        if ids.is_empty() {
+            "(none)".into()
+        } else {
+            ids.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let mut out = String::from("# Alembic revision graph\n\n");
+    let dirs: Vec<String> = codebase
+        .migration_dirs
+        .iter()
+        .map(|d| format!("`{}`", d.display()))
+        .collect();
+    out.push_str(&format!("- Migrations: {}\n", dirs.join(", ")));
+    out.push_str(&format!("- Revisions: {}\n", codebase.revisions.len()));
+    out.push_str(&format!(
+        "- Heads (`alembic upgrade heads`): {}\n",
+        code_list(&codebase.heads)
+    ));
+    out.push_str(&format!(
+        "- Branch heads (`alembic heads`): {}\n",
+        code_list(&codebase.branch_heads)
+    ));
+    out.push_str(&format!("- Bases: {}\n", code_list(&codebase.bases)));
+    for merge in merges(codebase) {
+        out.push_str(&format!("- Merge: {merge}\n"));
+    }
+    for branch in branches(codebase) {
+        out.push_str(&format!("- Branch point: {branch}\n"));
+    }
+    for rev in labelled(codebase) {
+        out.push_str(&format!(
+            "- Branch label(s) {} on `{}`\n",
+            code_list(&rev.branch_labels),
+            rev.revision
+        ));
+    }
+    out.push_str(&format!("\n**{}**\n", verdict(codebase)));
+    if !codebase.problems.is_empty() {
+        out.push_str("\n## Problems\n\n| severity | code | where | message |\n|---|---|---|---|\n");
+        for p in &codebase.problems {
+            out.push_str(&format!(
+                "| {} | `{}` | `{}` | {} |\n",
+                p.severity,
+                p.code,
+                location(p),
+                p.message.replace('|', "\\|")
+            ));
+        }
+    }
+    out.push_str(
+        "\n## Upgrade order\n\n| # | revision | down revisions | file |\n|---|---|---|---|\n",
+    );
+    for (i, rev) in codebase.upgrade_order().iter().enumerate() {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | `{}` |\n",
+            i + 1,
+            rev.revision,
+            code_list(&rev.down_revisions),
+            rev.file.display()
+        ));
+    }
+    out
 }

@@ -1,6 +1,7 @@
 //! One function per subcommand; each returns the exit code of a run that
 //! completed, or an error that `main` reports (see `exit`).
 
+pub mod check;
 pub mod graph;
 pub mod snapshot;
 
@@ -11,7 +12,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Graph(args)) => graph::run(&args),
         Some(Command::Snapshot(args)) => snapshot::run(&args),
-        None => anyhow::bail!("the check is not implemented yet"),
+        None => check::run(&cli.check),
     }
 }
 

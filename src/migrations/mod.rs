@@ -4,8 +4,41 @@
 //! OWNER: migrations helper (issue 3). The public API below is what the rest of
 //! the crate calls; keep these names and signatures.
 
+pub mod discover;
+pub mod graph;
+pub mod parse;
+
 use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+
+/// Why the migrations could not be read. Every variant is an input error (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationsError {
+    #[error("no alembic.ini found in {} or any parent directory; pass --migrations DIR or --alembic-ini FILE", start.display())]
+    NoAlembicIni { start: PathBuf },
+    #[error("--alembic-ini {}: no such file", path.display())]
+    MissingIni { path: PathBuf },
+    #[error("{}:{line}: {message}", path.display())]
+    Ini {
+        path: PathBuf,
+        line: u32,
+        message: String,
+    },
+    #[error("{}: no `script_location` in the [alembic] section, so there is no versions directory to read", path.display())]
+    NoScriptLocation { path: PathBuf },
+    #[error("migrations directory {} does not exist ({origin})", dir.display())]
+    MissingDir { dir: PathBuf, origin: String },
+    #[error("migrations directory {} holds no migration files (*.py) ({origin})", dir.display())]
+    EmptyDir { dir: PathBuf, origin: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// How to find the migration directories.
 #[derive(Debug, Clone, Default)]
@@ -63,76 +96,145 @@ pub struct Codebase {
     pub problems: Vec<Problem>,
 }
 
-// Interim implementations of the graph queries the check needs; the graph module
-// (issue 3) replaces them.
+/// Discover, parse (in parallel) and build the revision graph.
+pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
+    let locations = discover::locate(discovery)?;
+    let mut paths = Vec::new();
+    for dir in &locations.dirs {
+        let before = paths.len();
+        list_py_files(dir, locations.recursive, &mut paths)?;
+        if paths.len() == before {
+            return Err(MigrationsError::EmptyDir {
+                dir: dir.clone(),
+                origin: locations.origin.clone(),
+            });
+        }
+    }
+    // The same file reachable through two locations is read once (as Alembic does).
+    let mut seen = BTreeSet::new();
+    paths.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+    let parsed = parse_files(&paths)?;
+    Ok(graph::build(locations.dirs, parsed, Vec::new()))
+}
+
+/// Alembic's file rule `(?!\.\#|__init__)(.*\.py)$`, sorted per directory;
+/// subdirectories (never `__pycache__`) only when recursive.
+fn list_py_files(
+    dir: &std::path::Path,
+    recursive: bool,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), MigrationsError> {
+    let io = |source| MigrationsError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    let mut subdirs = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let path = entry.path();
+        if path.is_dir() {
+            if recursive && name != "__pycache__" {
+                subdirs.push(path);
+            }
+        } else if name.ends_with(".py") && !name.starts_with(".#") && !name.starts_with("__init__")
+        {
+            files.push(path);
+        }
+    }
+    files.sort();
+    out.extend(files);
+    subdirs.sort();
+    for sub in subdirs {
+        list_py_files(&sub, recursive, out)?;
+    }
+    Ok(())
+}
+
+/// Read and parse files on every available core; the result keeps `paths`' order.
+fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = paths.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<parse::ParsedFile>, MigrationsError>> =
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut parser = parse::python_parser();
+                        part.iter()
+                            .map(|path| {
+                                let source =
+                                    std::fs::read(path).map_err(|source| MigrationsError::Io {
+                                        path: path.clone(),
+                                        source,
+                                    })?;
+                                let source = String::from_utf8_lossy(&source);
+                                Ok(parse::parse_source(&mut parser, path, &source))
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("parser thread panicked"))
+                .collect()
+        });
+    let mut parsed = Vec::with_capacity(paths.len());
+    for part in results {
+        parsed.extend(part?);
+    }
+    Ok(parsed)
+}
+
+fn revision_json(rev: &Revision) -> Value {
+    json!({
+        "revision": rev.revision,
+        "down_revisions": rev.down_revisions,
+        "depends_on": rev.depends_on,
+        "branch_labels": rev.branch_labels,
+        "file": rev.file,
+        "aliases": rev.aliases,
+        "create_date": rev.create_date,
+        "message": rev.message,
+    })
+}
+
 impl Codebase {
     pub fn get(&self, id: &str) -> Option<&Revision> {
         self.revisions.iter().find(|r| r.revision == id)
     }
 
+    /// The revision that carries `id` as an alias (file name or `Revision ID:` header).
     pub fn find_by_alias(&self, id: &str) -> Option<&Revision> {
         self.revisions
             .iter()
             .find(|r| r.aliases.iter().any(|a| a == id))
     }
 
-    pub fn prefix_matches(&self, partial: &str) -> Vec<&Revision> {
-        self.revisions
-            .iter()
-            .filter(|r| r.revision.starts_with(partial) || partial.starts_with(&r.revision))
-            .collect()
+    /// `id` (a revision or a branch label) and everything it needs, through
+    /// down_revisions and depends_on. Empty when `id` is unknown.
+    pub fn ancestors(&self, id: &str) -> BTreeSet<String> {
+        graph::closure(self, &[id])
     }
 
-    pub fn ancestors(&self, id: &str) -> std::collections::BTreeSet<String> {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut stack = vec![id.to_string()];
-        while let Some(next) = stack.pop() {
-            if !seen.insert(next.clone()) {
-                continue;
-            }
-            if let Some(rev) = self.get(&next) {
-                stack.extend(rev.down_revisions.iter().cloned());
-                stack.extend(rev.depends_on.iter().cloned());
-            }
-        }
-        seen
-    }
-
+    /// Every revision, parents before children (bases first), deterministic.
+    /// Revisions on or after a cycle come last.
     pub fn upgrade_order(&self) -> Vec<&Revision> {
-        let mut order: Vec<&Revision> = Vec::new();
-        let mut placed = std::collections::BTreeSet::new();
-        while order.len() < self.revisions.len() {
-            let before = order.len();
-            for rev in &self.revisions {
-                if placed.contains(&rev.revision) {
-                    continue;
-                }
-                let ready = rev
-                    .down_revisions
-                    .iter()
-                    .chain(&rev.depends_on)
-                    .all(|d| placed.contains(d) || self.get(d).is_none());
-                if ready {
-                    placed.insert(rev.revision.clone());
-                    order.push(rev);
-                }
-            }
-            if order.len() == before {
-                break;
-            }
-        }
-        order
+        // `revisions` is stored in upgrade order by `graph::build`.
+        self.revisions.iter().collect()
     }
 
+    /// What `alembic upgrade heads` would run from the applied set `current`
+    /// (ids or labels; unknown ids are ignored), in upgrade order.
     pub fn pending(&self, current: &[String]) -> Vec<&Revision> {
-        let mut applied = std::collections::BTreeSet::new();
-        for c in current {
-            applied.extend(self.ancestors(c));
-        }
-        let mut wanted = std::collections::BTreeSet::new();
-        for h in &self.heads {
-            wanted.extend(self.ancestors(h));
-        }
+        let heads: Vec<&str> = self.heads.iter().map(String::as_str).collect();
+        let wanted = graph::closure(self, &heads);
+        let current: Vec<&str> = current.iter().map(String::as_str).collect();
+        let applied = graph::closure(self, &current);
         self.upgrade_order()
             .into_iter()
             .filter(|r| wanted.contains(&r.revision) && !applied.contains(&r.revision))
@@ -141,5 +243,68 @@ impl Codebase {
 
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.severity == "error")
+    }
+
+    /// Revisions with several down_revisions.
+    pub fn merge_points(&self) -> Vec<&Revision> {
+        self.revisions
+            .iter()
+            .filter(|r| r.down_revisions.len() > 1)
+            .collect()
+    }
+
+    /// Revisions that several revisions name as their down_revision.
+    pub fn branch_points(&self) -> Vec<&Revision> {
+        let mut children: std::collections::HashMap<&str, usize> = Default::default();
+        for rev in &self.revisions {
+            for down in &rev.down_revisions {
+                *children.entry(down.as_str()).or_default() += 1;
+            }
+        }
+        self.revisions
+            .iter()
+            .filter(|r| children.get(r.revision.as_str()).copied().unwrap_or(0) > 1)
+            .collect()
+    }
+
+    /// Revisions whose id starts with `partial` (for "did you mean" hints).
+    pub fn prefix_matches(&self, partial: &str) -> Vec<&Revision> {
+        if partial.is_empty() {
+            return Vec::new();
+        }
+        self.revisions
+            .iter()
+            .filter(|r| r.revision.starts_with(partial))
+            .collect()
+    }
+
+    /// The contract's `codebase` object (`revisions` is a count).
+    pub fn codebase_json(&self) -> Value {
+        json!({
+            "migration_dirs": self.migration_dirs,
+            "heads": self.heads,
+            "branch_heads": self.branch_heads,
+            "revisions": self.revisions.len(),
+            "problems": self.problems,
+        })
+    }
+
+    /// `driftcheck graph --format json`: the codebase object plus bases,
+    /// merge/branch points and `revisions_list` in upgrade order.
+    pub fn graph_json(&self) -> Value {
+        let mut out = self.codebase_json();
+        let ids = |revs: Vec<&Revision>| -> Vec<String> {
+            revs.iter().map(|r| r.revision.clone()).collect()
+        };
+        out["bases"] = json!(self.bases);
+        out["merge_points"] = json!(ids(self.merge_points()));
+        out["branch_points"] = json!(ids(self.branch_points()));
+        out["revisions_list"] = Value::Array(
+            self.upgrade_order()
+                .into_iter()
+                .map(revision_json)
+                .collect(),
+        );
+        out
     }
 }

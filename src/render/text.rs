@@ -86,7 +86,7 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
     let notes: Vec<_> = report
         .targets
         .iter()
-        .filter(|(_, t)| t.reason.is_some())
+        .filter(|(_, t)| t.reason.is_some() && t.reason.as_deref() != Some("skipped"))
         .collect();
     for (name, target) in notes {
         out.push_str(&format!("\n{name}: {}\n", target.message));

@@ -1,45 +1,49 @@
-//! Run the driftcheck binary the way a user would (casey/just style builder).
+//! Run the real `driftcheck` binary, in the style of casey/just's test
+//! builder: `Test::new().args(&["graph"]).run().status(1)`.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Variables that would make a run depend on the developer's environment.
-const ISOLATE: &[&str] = &[
-    "DATABASE_URL",
-    "DRIFTCHECK_LOCAL_URL",
-    "DRIFTCHECK_PROD_URL",
-    "DRIFTCHECK_PROD_SECRET_ID",
-    "PGHOST",
-    "PGPORT",
-    "PGUSER",
-    "PGPASSWORD",
-    "PGDATABASE",
-    "PGSSLMODE",
-    "PGOPTIONS",
-    "PGAPPNAME",
-];
-
-#[derive(Default)]
-pub struct Test {
-    args: Vec<String>,
-    env: Vec<(String, String)>,
-    current_dir: Option<PathBuf>,
+/// The repository root (where Cargo.toml is).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub struct Test {
+    args: Vec<String>,
+    current_dir: PathBuf,
+    env: Vec<(String, String)>,
+    env_remove: Vec<String>,
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Test {
+    /// Runs in the repository root with no DRIFTCHECK_* or DATABASE_URL from the caller.
     pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn arg(mut self, arg: impl AsRef<str>) -> Self {
-        self.args.push(arg.as_ref().to_string());
-        self
+        Test {
+            args: Vec::new(),
+            current_dir: repo(),
+            env: Vec::new(),
+            // Runs must not depend on the developer's environment: no DRIFTCHECK_*,
+            // DATABASE_URL, libpq PG* variables, AWS settings or GitHub Actions markers.
+            env_remove: std::env::vars()
+                .map(|(k, _)| k)
+                .filter(|k| {
+                    k.starts_with("DRIFTCHECK_")
+                        || k.starts_with("PG")
+                        || k.starts_with("AWS_")
+                        || k.starts_with("GITHUB_")
+                        || k == "DATABASE_URL"
+                        || k == "NO_COLOR"
+                })
+                .collect(),
+        }
     }
 
     pub fn args<S: AsRef<str>>(mut self, args: &[S]) -> Self {
@@ -48,57 +52,67 @@ impl Test {
         self
     }
 
-    pub fn env(mut self, key: &str, value: &str) -> Self {
-        self.env.push((key.to_string(), value.to_string()));
-        self
+    pub fn arg(self, arg: impl AsRef<str>) -> Self {
+        self.args(&[arg.as_ref()])
     }
 
     pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
-        self.current_dir = Some(dir.as_ref().to_path_buf());
+        self.current_dir = dir.as_ref().to_path_buf();
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<str>) -> Self {
+        self.env_remove.retain(|k| k != key);
+        self.env.push((key.into(), value.as_ref().into()));
         self
     }
 
     pub fn run(self) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_driftcheck"));
-        command.args(&self.args);
-        for key in ISOLATE {
+        command.args(&self.args).current_dir(&self.current_dir);
+        for key in &self.env_remove {
             command.env_remove(key);
         }
-        for (k, v) in &self.env {
-            command.env(k, v);
+        for (key, value) in &self.env {
+            command.env(key, value);
         }
-        if let Some(dir) = &self.current_dir {
-            command.current_dir(dir);
-        }
-        let out = command.output().expect("failed to run driftcheck");
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run driftcheck {:?}: {e}", self.args));
         Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            args: self.args,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.status.code(),
         }
     }
 }
 
+#[derive(Debug)]
+pub struct Output {
+    pub args: Vec<String>,
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
+}
+
 impl Output {
-    /// Assert the exit code, showing both streams when it differs.
+    /// Assert the exit status.
+    #[track_caller]
     pub fn status(self, expected: i32) -> Self {
         assert_eq!(
-            self.code, expected,
-            "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-
-    pub fn stderr_contains(self, needle: &str) -> Self {
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}:\n{}",
+            self.code,
+            Some(expected),
+            "driftcheck {:?} exited {:?}, expected {expected}\n--- stdout\n{}\n--- stderr\n{}",
+            self.args,
+            self.code,
+            self.stdout,
             self.stderr
         );
         self
     }
 
+    #[track_caller]
     pub fn stdout_contains(self, needle: &str) -> Self {
         assert!(
             self.stdout.contains(needle),
@@ -108,8 +122,25 @@ impl Output {
         self
     }
 
+    #[track_caller]
+    pub fn stderr_contains(self, needle: &str) -> Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     /// Both streams, for scanning for secrets.
     pub fn all_output(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }
