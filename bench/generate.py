@@ -222,7 +222,8 @@ def plant(kind, t, enum_used, enum_users):
         enum_name = t.enum[0]
         sql = "ALTER TYPE %s ADD VALUE 'archived';" % enum_name
         # migra recreates a changed enum and re-points every column of that
-        # type, so statements on those tables belong to this drift too.
+        # type (rebuilding views over them), so statements on those tables and
+        # views belong to this drift too.
         objects = [("enum", enum_name)]
         names = [enum_name.split(".")[1]] + enum_users[enum_name]
         enum_used.add(enum_name)
@@ -255,6 +256,8 @@ def plant_drifts(tables, seed):
     enum_users = {}
     for t in tables:
         enum_users.setdefault(t.enum[0], []).append(t.name)
+        if t.has_view:
+            enum_users[t.enum[0]].append("v_" + t.name)
     for kind in DRIFT_KINDS:
         for _ in range(per_kind):
             for i in order:

@@ -352,6 +352,15 @@ fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
         items.push(item);
     }
 
+    // One pass over the columns: looking them up per table is quadratic in
+    // catalog size (seconds at a few thousand tables).
+    let mut columns_by_table: HashMap<(&str, &str), Vec<&crate::schema::Column>> = HashMap::new();
+    for column in &snapshot.columns {
+        columns_by_table
+            .entry((column.schema.as_str(), column.table.as_str()))
+            .or_default()
+            .push(column);
+    }
     for table in &snapshot.tables {
         let mut text = match (table.kind.as_str(), &table.partition_key) {
             ("partitioned_table", Some(key)) => format!("partitioned table, partition by {key}"),
@@ -372,7 +381,9 @@ fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
         }
         text.push_str(&owner_and_grants(options, &table.owner, &table.acl));
         text.push_str(&comment_text(options, &table.comment));
-        let mut columns: Vec<_> = snapshot.columns_of(&table.schema, &table.name).collect();
+        let mut columns = columns_by_table
+            .remove(&(table.schema.as_str(), table.name.as_str()))
+            .unwrap_or_default();
         columns.sort_by_key(|c| c.position);
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         let mut item = Item::new(
