@@ -26,6 +26,25 @@ pub enum Command {
     Graph(GraphArgs),
     /// Save a schema snapshot of a database as JSON, for offline compares.
     Snapshot(SnapshotArgs),
+    /// The check as a deploy gate: exit 1 unless the databases can be deployed to.
+    #[command(
+        after_help = "Exit codes: 0 deployable, 1 blocked (see the `blocking:` lines), 2 usage or input error, 3 a database could not be read (the gate never passes what it could not see). See docs/automation.md."
+    )]
+    Gate(Box<GateArgs>),
+}
+
+/// `driftcheck gate`: the check's options plus what a pipeline may tolerate.
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// Pass when the only difference is pending migrations that are not applied
+    /// (the deploy's `alembic upgrade heads` applies them). Migrations applied by
+    /// hand, partially applied or unverifiable ones, renamed, unknown or diverged
+    /// revisions still fail: `alembic upgrade` would break on them.
+    #[arg(long)]
+    pub allow_pending: bool,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -175,4 +194,23 @@ pub struct CheckArgs {
     /// driftcheck.toml (default: found in the current directory or a parent).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Check this environment of driftcheck.toml's `[env.NAME]` (repeatable; in
+    /// place of production). The first is the schema reference when no local
+    /// database is configured.
+    #[arg(long = "env", value_name = "NAME", conflicts_with = "all_envs")]
+    pub envs: Vec<String>,
+
+    /// Check every `[env.NAME]` of driftcheck.toml (alphabetical order).
+    #[arg(long)]
+    pub all_envs: bool,
+
+    /// Post a Slack-compatible alert to this webhook when drift is found (env
+    /// DRIFTCHECK_WEBHOOK_URL; config [notify] webhook-url-env). Never printed.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub notify_webhook: Option<String>,
+
+    /// Post the alert even when no drift is found.
+    #[arg(long)]
+    pub notify_always: bool,
 }

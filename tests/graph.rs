@@ -169,7 +169,7 @@ fn each_fixture_reports_the_defect_it_plants() {
             "duplicate_revision",
             "duplicate_revision",
             "error",
-            "duplicate_revision/e2_second_copy.py",
+            "duplicate_revision/e2_first.py",
             "revision",
             1,
         ),
@@ -377,4 +377,17 @@ fn script_location_without_versions_names_the_ini_line() {
         .status(2)
         .stderr_contains("db/versions does not exist")
         .stderr_contains("alembic.ini:2");
+}
+
+#[test]
+fn a_directory_given_twice_is_read_once() {
+    let json = Test::new()
+        .args(&["graph", "--format", "json"])
+        .args(&["--migrations", &fixture("annotations")])
+        .args(&["--migrations", &fixture("annotations")])
+        .run()
+        .status(0)
+        .json();
+    assert_eq!(json["revisions"], 2);
+    assert_eq!(json["problems"], serde_json::json!([]));
 }

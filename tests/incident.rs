@@ -88,6 +88,7 @@ fn ris052_report() -> CheckReport {
         codebase: CodebaseSummary {
             migration_dirs: vec!["apps/backend-api/alembic/versions".into()],
             heads: vec!["20251230_1900".into()],
+            branch_heads: vec![],
             revisions: 42,
             problems: vec![],
         },
@@ -973,6 +974,7 @@ fn scenarios() -> Vec<(&'static str, CheckReport, &'static str)> {
         change: "only_local".into(),
         local: Some("text default 'a|b'".into()),
         production: None,
+        environments: None,
     }];
     awkward.findings = vec![
         finding(

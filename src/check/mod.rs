@@ -8,7 +8,7 @@ use crate::report::{
     CheckReport, CodebaseProblem, CodebaseSummary, Finding, SchemaDiffEntry, Severity, Status,
     TargetReport, TargetState,
 };
-use crate::schema::Snapshot;
+use crate::schema::{Snapshot, Visibility};
 use std::collections::BTreeMap;
 
 /// What driftcheck could see of one database.
@@ -80,6 +80,9 @@ pub fn build_report(
                         assess(rev, snapshot)
                     });
                 findings.extend(target_findings);
+                if let Some(visibility) = &snapshot.visibility {
+                    findings.extend(visibility_findings(name, visibility));
+                }
                 report
             }
             Observed::Unreachable { reason, message } => {
@@ -103,21 +106,31 @@ pub fn build_report(
         targets.insert(name.clone(), report);
     }
 
-    if !input.schema_diff.is_empty() {
+    // One finding per compared pair: local/production, or named environments.
+    let mut pairs: Vec<(Option<&[String; 2]>, usize)> = Vec::new();
+    for entry in &input.schema_diff {
+        match pairs
+            .iter_mut()
+            .find(|(p, _)| *p == entry.environments.as_ref())
+        {
+            Some((_, n)) => *n += 1,
+            None => pairs.push((entry.environments.as_ref(), 1)),
+        }
+    }
+    for (pair, n) in pairs {
+        let (left, right) = match pair {
+            Some([left, right]) => (left.as_str(), right.as_str()),
+            None => ("local", "production"),
+        };
         findings.push(Finding {
             code: "schema_drift".into(),
             severity: Severity::Error,
             message: format!(
-                "{} schema difference{} between local and production (see the schema diff)",
-                input.schema_diff.len(),
-                if input.schema_diff.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                "{n} schema difference{} between {left} and {right} (see the schema diff)",
+                if n == 1 { "" } else { "s" }
             ),
             suggestion: None,
-            target: None,
+            target: pair.map(|[_, right]| right.clone()),
         });
     }
 
@@ -136,6 +149,28 @@ pub fn build_report(
     }
 }
 
+/// Warnings for what the connecting role could not see.
+pub fn visibility_findings(target: &str, visibility: &Visibility) -> Vec<Finding> {
+    if visibility.schemas_without_usage.is_empty() {
+        return Vec::new();
+    }
+    let schemas = visibility.schemas_without_usage.join(", ");
+    vec![Finding {
+        code: "limited_visibility".into(),
+        severity: Severity::Warning,
+        message: format!(
+            "{target}: role \"{}\" has no USAGE on schema{} {schemas}: the catalog still lists their objects, but a version table there is invisible to name lookups and the role's view may be incomplete",
+            visibility.role,
+            if visibility.schemas_without_usage.len() == 1 { "" } else { "s" }
+        ),
+        suggestion: Some(format!(
+            "GRANT USAGE ON SCHEMA {schemas} TO \"{}\" (or --exclude-schema them)",
+            visibility.role
+        )),
+        target: Some(target.to_string()),
+    }]
+}
+
 pub fn codebase_summary(codebase: &Codebase) -> CodebaseSummary {
     CodebaseSummary {
         migration_dirs: codebase
@@ -144,6 +179,7 @@ pub fn codebase_summary(codebase: &Codebase) -> CodebaseSummary {
             .map(|d| d.display().to_string())
             .collect(),
         heads: codebase.heads.clone(),
+        branch_heads: codebase.branch_heads.clone(),
         revisions: codebase.revisions.len(),
         problems: codebase
             .problems
@@ -156,5 +192,35 @@ pub fn codebase_summary(codebase: &Codebase) -> CodebaseSummary {
                 line: p.line,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visibility_warns_with_the_grant() {
+        let mut visibility = Visibility {
+            role: "ci".into(),
+            ..Visibility::default()
+        };
+        assert!(visibility_findings("production", &visibility).is_empty());
+        visibility.schemas_without_usage = vec!["audit".into(), "billing".into()];
+        let findings = visibility_findings("production", &visibility);
+        assert_eq!(findings.len(), 1);
+        let finding = &findings[0];
+        assert_eq!(finding.code, "limited_visibility");
+        assert_eq!(finding.severity, Severity::Warning);
+        assert_eq!(finding.target.as_deref(), Some("production"));
+        assert!(
+            finding.message.contains("schemas audit, billing"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(
+            finding.suggestion.as_deref(),
+            Some("GRANT USAGE ON SCHEMA audit, billing TO \"ci\" (or --exclude-schema them)")
+        );
     }
 }

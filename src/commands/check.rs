@@ -2,15 +2,17 @@
 //! say, concurrently, then diagnose, render, and write the audit trail.
 
 use crate::check::{self, CheckInput, Observed};
-use crate::cli::{CheckArgs, Format};
+use crate::cli::{CheckArgs, Format, GateArgs};
 use crate::compare::{self, DiffOptions, Ignore, IgnoreRules};
-use crate::config::Config;
+use crate::config::{Config, EnvConfig};
 use crate::database::{self, ConnectTarget, ReadOptions, Role, VersionTableName};
 use crate::diagnosis::Assessment;
 use crate::exit::{input_error, unreachable_error, ExitCode};
 use crate::fsutil;
+use crate::gate;
 use crate::incident::{self, RisConfig, RisContext};
 use crate::migrations::{self, Discovery, Revision};
+use crate::notify;
 use crate::render;
 use crate::report::{CheckReport, SchemaDiffEntry, Status};
 use crate::schema::Snapshot;
@@ -18,12 +20,18 @@ use crate::secrets::{self, SecretRequest};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
-/// Where one database's schema comes from.
+/// Where one database's schema comes from. A handful per run: size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Source {
     Live(ConnectTarget),
     SnapshotFile(PathBuf),
     Secret(SecretRequest),
     Skip {
+        reason: &'static str,
+        message: String,
+    },
+    /// Configured, but its URL is missing at run time: reported as unreachable.
+    Missing {
         reason: &'static str,
         message: String,
     },
@@ -37,6 +45,25 @@ enum ReportDestination {
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    run_with(args, None)
+}
+
+/// `driftcheck gate`: the check, judged by [`gate::evaluate`].
+pub fn run_gate(args: &GateArgs) -> anyhow::Result<ExitCode> {
+    run_with(&args.check, Some(args.allow_pending))
+}
+
+/// One database to read: its name in the report and how to read it.
+struct Planned {
+    name: String,
+    source: Source,
+    options: ReadOptions,
+    /// Failure to read it ends the run (exit 3) instead of degrading the report.
+    required: bool,
+}
+
+/// `gate`: `Some(allow_pending)` when running as the deploy gate.
+fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config =
         Config::load(args.config.as_deref(), &cwd).map_err(|e| input_error(e.to_string()))?;
@@ -80,70 +107,127 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         version_table: prod_version_table,
         ..read_options.clone()
     };
-    let local = local_source(args, &config)?;
-    let production = production_source(args, &config)?;
-    let ignore = ignore_rules(&config)?;
-
-    let (local_observed, production_observed) = crate::commands::block_on(async {
-        tokio::join!(
-            observe("local", &local, &read_options),
-            observe("production", &production, &prod_read_options)
-        )
-    });
-    // The local database is required: without it there is nothing to report.
-    let local_observed = local_observed?;
-    let production_observed = match production_observed {
-        Ok(observed) => observed,
-        Err(ObserveError::Input(error)) => return Err(error),
-        Err(error) => {
-            let failure = Failure::from(error);
-            if args.require_production || config.production.require {
-                return Err(unreachable_error(format!(
-                    "production could not be read (--require-production): {}",
-                    failure.message
+    let env_mode = !args.envs.is_empty() || args.all_envs;
+    // Named environments and the gate do not need a local database; the plain
+    // check does (it is what the check compares against).
+    let local = if env_mode || gate.is_some() {
+        optional_local_source(args, &config)?
+    } else {
+        Some(local_source(args, &config)?)
+    };
+    let mut planned = Vec::new();
+    if let Some(source) = local {
+        planned.push(Planned {
+            name: "local".to_string(),
+            source,
+            options: read_options.clone(),
+            required: true,
+        });
+    }
+    if env_mode {
+        let production_flag = [
+            (args.prod_url.is_some(), "--prod-url"),
+            (args.prod_secret_id.is_some(), "--prod-secret-id"),
+            (args.prod_snapshot.is_some(), "--prod-snapshot"),
+            (args.skip_production, "--skip-production"),
+            (args.require_production, "--require-production"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag));
+        if let Some(flag) = production_flag {
+            return Err(input_error(format!(
+                "{flag} does not combine with --env/--all-envs: named environments replace production; describe it as [env.production] in driftcheck.toml"
+            )));
+        }
+        for (name, env) in selected_envs(args, &config)? {
+            if planned.iter().any(|p| p.name == name) {
+                return Err(input_error(format!(
+                    "[env.{name}] clashes with the local database's name in the report; rename the environment"
                 )));
             }
-            Observed::Unreachable {
-                reason: failure.reason,
-                message: failure.message,
+            let (source, version_table) = env_source(&name, env, args)?;
+            planned.push(Planned {
+                name,
+                source,
+                options: ReadOptions {
+                    version_table,
+                    ..read_options.clone()
+                },
+                required: false,
+            });
+        }
+    } else {
+        planned.push(Planned {
+            name: "production".to_string(),
+            source: production_source(args, &config)?,
+            options: prod_read_options,
+            required: args.require_production || config.production.require,
+        });
+    }
+    if planned.is_empty() {
+        return Err(input_error(
+            "nothing to check: pass --local-url URL, --prod-url URL / --prod-secret-id ID, or --env NAME",
+        ));
+    }
+    let ignore = ignore_rules(&config)?;
+    let webhook = webhook(args, &config)?;
+
+    // All databases at once, on the one runtime: a slow or dead one costs its
+    // own timeout, not the sum.
+    let results = crate::commands::block_on(futures_util::future::join_all(
+        planned
+            .iter()
+            .map(|p| observe(&p.name, &p.source, &p.options)),
+    ));
+    let mut observed: Vec<(String, Observed)> = Vec::new();
+    for (plan, result) in planned.iter().zip(results) {
+        let entry = match result {
+            Ok(observed) => observed,
+            Err(ObserveError::Input(error)) => return Err(error),
+            Err(error) if plan.required && plan.name == "local" => return Err(error.into()),
+            Err(error) => {
+                let failure = Failure::from(error);
+                if plan.required {
+                    return Err(unreachable_error(format!(
+                        "{} could not be read (--require-production): {}",
+                        plan.name, failure.message
+                    )));
+                }
+                Observed::Unreachable {
+                    reason: failure.reason,
+                    message: failure.message,
+                }
             }
+        };
+        observed.push((plan.name.clone(), entry));
+    }
+
+    let diff_options = DiffOptions {
+        strict_column_order: args.strict_column_order,
+        include_owners: args.include_owners,
+        include_privileges: args.include_privileges,
+        ignore: ignore.clone(),
+        version_table: version_table_text.clone(),
+        ..DiffOptions::default()
+    };
+    let (schema_diff, schema_diff_ignored) = if env_mode {
+        environment_diffs(&observed, &diff_options)
+    } else {
+        match (
+            observed.first().and_then(|(_, o)| o.snapshot()),
+            observed.get(1).and_then(|(_, o)| o.snapshot()),
+        ) {
+            (Some(local), Some(production)) => {
+                let diff = compare::diff(local, production, &diff_options);
+                (diff_entries(diff.entries, None), diff.ignored)
+            }
+            _ => (Vec::new(), Default::default()),
         }
     };
 
-    let (schema_diff, schema_diff_ignored) =
-        match (local_observed.snapshot(), production_observed.snapshot()) {
-            (Some(local), Some(production)) => {
-                let options = DiffOptions {
-                    strict_column_order: args.strict_column_order,
-                    include_owners: args.include_owners,
-                    include_privileges: args.include_privileges,
-                    ignore: ignore.clone(),
-                    version_table: version_table_text.clone(),
-                    ..DiffOptions::default()
-                };
-                let diff = compare::diff(local, production, &options);
-                let entries = diff
-                    .entries
-                    .into_iter()
-                    .map(|e| SchemaDiffEntry {
-                        kind: e.kind.as_str().to_string(),
-                        object: e.object,
-                        change: e.change.as_str().to_string(),
-                        local: e.local,
-                        production: e.production,
-                    })
-                    .collect();
-                (entries, diff.ignored)
-            }
-            _ => (Vec::new(), Default::default()),
-        };
-
     let input = CheckInput {
         codebase: &codebase,
-        targets: vec![
-            ("local".to_string(), local_observed),
-            ("production".to_string(), production_observed),
-        ],
+        targets: observed,
         version_table_name: &version_table_text,
         schema_diff,
         schema_diff_ignored,
@@ -175,20 +259,274 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
         ReportDestination::None => {}
     }
+    let outcome = gate.map(|allow_pending| gate::evaluate(&report, allow_pending));
     if !matches!(destination, ReportDestination::Stdout) {
         match format {
-            Format::Json => print!("{}", render::json(&report)),
+            Format::Json => print!("{}", json_output(&report, outcome.as_ref())),
             Format::Markdown => print!("{}", render::markdown_report(&report)),
-            Format::Text => print!(
-                "{}",
-                render::terminal_summary(&report, render::Style::detect())
-            ),
+            Format::Text => {
+                print!(
+                    "{}",
+                    render::terminal_summary(&report, render::Style::detect())
+                );
+                if let Some(outcome) = &outcome {
+                    print!("\n{}", gate::render_text(outcome));
+                }
+            }
         }
+    }
+    if let (Some(outcome), true) = (&outcome, format != Format::Text) {
+        // stdout holds the JSON or markdown; the verdict still reaches the log.
+        eprint!("{}", gate::render_text(outcome));
+    }
+    if env_nonempty("GITHUB_ACTIONS").as_deref() == Some("true") {
+        github_actions(&report, outcome.as_ref(), format);
+    }
+    if let Some(webhook) = &webhook {
+        if notify::should_send(&report, args.notify_always || config.notify.always) {
+            let payload = notify::payload(&report, outcome.as_ref());
+            match crate::commands::block_on(notify::post(webhook, &payload)) {
+                Ok(()) => eprintln!(
+                    "driftcheck: alert posted to the webhook from {}",
+                    webhook.origin
+                ),
+                Err(error) => eprintln!("driftcheck: warning: {error}; the report is not affected"),
+            }
+        }
+    }
+    if let Some(outcome) = &outcome {
+        if !outcome.unreachable.is_empty() && outcome.failures.is_empty() {
+            return Err(unreachable_error(format!(
+                "gate: cannot vouch for {}",
+                outcome.unreachable.join("; ")
+            )));
+        }
+        return Ok(if outcome.passed {
+            ExitCode::Clean
+        } else {
+            ExitCode::Drift
+        });
     }
     Ok(match report.status {
         Status::Clean => ExitCode::Clean,
         Status::Drift | Status::Error => ExitCode::Drift,
     })
+}
+
+/// The contract's JSON, plus `gate` when running as the gate (fields are only added).
+fn json_output(report: &CheckReport, outcome: Option<&gate::GateOutcome>) -> String {
+    let Some(outcome) = outcome else {
+        return render::json(report);
+    };
+    let mut value = serde_json::to_value(report).expect("report serialises");
+    value["gate"] = serde_json::to_value(outcome).expect("gate outcome serialises");
+    let mut out = serde_json::to_string_pretty(&value).expect("value serialises");
+    out.push('\n');
+    out
+}
+
+/// Under GitHub Actions: annotations (on stdout, or stderr when stdout is
+/// JSON) and the markdown summary appended to `$GITHUB_STEP_SUMMARY`.
+fn github_actions(report: &CheckReport, outcome: Option<&gate::GateOutcome>, format: Format) {
+    let lines = gate::annotations(report).join("\n");
+    if !lines.is_empty() {
+        if format == Format::Json {
+            eprintln!("{lines}");
+        } else {
+            println!("{lines}");
+        }
+    }
+    let Some(path) = env_nonempty("GITHUB_STEP_SUMMARY") else {
+        return;
+    };
+    let mut summary = String::new();
+    if let Some(outcome) = outcome {
+        summary.push_str(&gate::render_markdown(outcome));
+    }
+    // The report's own title is a level-1 heading; the summary page has many steps.
+    summary.push_str(&render::markdown_report(report).replacen(
+        "# Schema drift report",
+        "## Schema drift report",
+        1,
+    ));
+    summary.push('\n');
+    use std::io::Write;
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(summary.as_bytes()));
+    if let Err(error) = written {
+        eprintln!("driftcheck: warning: cannot append to GITHUB_STEP_SUMMARY ({path}): {error}");
+    }
+}
+
+fn diff_entries(
+    entries: Vec<compare::DiffEntry>,
+    pair: Option<[String; 2]>,
+) -> Vec<SchemaDiffEntry> {
+    entries
+        .into_iter()
+        .map(|e| SchemaDiffEntry {
+            kind: e.kind.as_str().to_string(),
+            object: e.object,
+            change: e.change.as_str().to_string(),
+            local: e.local,
+            production: e.production,
+            environments: pair.clone(),
+        })
+        .collect()
+}
+
+/// Named environments: each one's schema against the reference, the first
+/// database that was read (local when configured, else the first environment).
+fn environment_diffs(
+    observed: &[(String, Observed)],
+    options: &DiffOptions,
+) -> (
+    Vec<SchemaDiffEntry>,
+    std::collections::BTreeMap<String, usize>,
+) {
+    let mut entries = Vec::new();
+    let mut ignored = std::collections::BTreeMap::new();
+    let mut read = observed
+        .iter()
+        .filter_map(|(name, o)| o.snapshot().map(|s| (name, s)));
+    let Some((reference_name, reference)) = read.next() else {
+        return (entries, ignored);
+    };
+    for (name, snapshot) in read {
+        let diff = compare::diff(reference, snapshot, options);
+        entries.extend(diff_entries(
+            diff.entries,
+            Some([reference_name.clone(), name.clone()]),
+        ));
+        for (kind, count) in diff.ignored {
+            *ignored.entry(kind).or_insert(0) += count;
+        }
+    }
+    (entries, ignored)
+}
+
+/// `--env NAME…` in the order given, or every `[env.NAME]` (`--all-envs`).
+fn selected_envs<'c>(
+    args: &CheckArgs,
+    config: &'c Config,
+) -> anyhow::Result<Vec<(String, &'c EnvConfig)>> {
+    let place = config
+        .path
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "no driftcheck.toml was found".to_string());
+    if args.all_envs {
+        if config.env.is_empty() {
+            return Err(input_error(format!(
+                "--all-envs: no [env.NAME] tables in the config ({place})"
+            )));
+        }
+        return Ok(config.env.iter().map(|(n, e)| (n.clone(), e)).collect());
+    }
+    let mut selected: Vec<(String, &EnvConfig)> = Vec::new();
+    for name in &args.envs {
+        let Some(env) = config.env.get(name) else {
+            let known: Vec<&str> = config.env.keys().map(String::as_str).collect();
+            return Err(input_error(format!(
+                "--env {name}: no [env.{name}] in the config ({place}); known: {}",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        if !selected.iter().any(|(n, _)| n == name) {
+            selected.push((name.clone(), env));
+        }
+    }
+    Ok(selected)
+}
+
+/// How to read one `[env.NAME]`, and its version table.
+fn env_source(
+    name: &str,
+    env: &EnvConfig,
+    args: &CheckArgs,
+) -> anyhow::Result<(Source, VersionTableName)> {
+    let key = |k: &str| format!("[env.{name}] {k}");
+    let sources = [
+        env.url_env.is_some(),
+        env.url.is_some(),
+        env.secret_id.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if sources != 1 {
+        return Err(input_error(format!(
+            "[env.{name}]: give exactly one of url-env, url or secret-id"
+        )));
+    }
+    let version_table = match args
+        .version_table
+        .as_deref()
+        .or(env.version_table.as_deref())
+    {
+        Some(text) => VersionTableName::parse(text)
+            .map_err(|e| input_error(format!("{} {text:?}: {e}", key("version-table"))))?,
+        None => VersionTableName::default(),
+    };
+    let source = if let Some(var) = &env.url_env {
+        match env_nonempty(var) {
+            Some(url) => Source::Live(
+                database::parse_target(&url, Role::Production)
+                    .map_err(|e| input_error(format!("{} ({var}): {e}", key("url-env"))))?,
+            ),
+            // An unset variable degrades like an unreachable database: one
+            // environment's missing secret must not hide the others.
+            None => Source::Missing {
+                reason: "not_configured",
+                message: format!("environment variable {var} ({}) is not set", key("url-env")),
+            },
+        }
+    } else if let Some(url) = &env.url {
+        let target = database::parse_target(url, Role::Production)
+            .map_err(|e| input_error(format!("{}: {e}", key("url"))))?;
+        if url::Url::parse(url).is_ok_and(|u| u.password().is_some()) {
+            return Err(input_error(format!(
+                "{}: holds a password; committed files must not: use url-env = \"VAR\" and set VAR",
+                key("url")
+            )));
+        }
+        Source::Live(target)
+    } else {
+        let mut request = SecretRequest::new(env.secret_id.clone().unwrap_or_default());
+        request.region = args.aws_region.clone().or_else(|| env.region.clone());
+        request.profile = args.aws_profile.clone().or_else(|| env.profile.clone());
+        Source::Secret(request)
+    };
+    Ok((source, version_table))
+}
+
+/// The webhook for alerts: flag, then env, then `[notify] webhook-url-env`.
+fn webhook(args: &CheckArgs, config: &Config) -> anyhow::Result<Option<notify::Webhook>> {
+    let found = if let Some(url) = &args.notify_webhook {
+        Some((url.clone(), "--notify-webhook".to_string()))
+    } else if let Some(url) = env_nonempty("DRIFTCHECK_WEBHOOK_URL") {
+        Some((url, "DRIFTCHECK_WEBHOOK_URL".to_string()))
+    } else if let Some(var) = &config.notify.webhook_url_env {
+        env_nonempty(var).map(|url| (url, format!("{var} ([notify] webhook-url-env)")))
+    } else {
+        None
+    };
+    match found {
+        None if args.notify_always => Err(input_error(
+            "--notify-always: no webhook; pass --notify-webhook URL or set DRIFTCHECK_WEBHOOK_URL",
+        )),
+        None => Ok(None),
+        Some((url, origin)) => notify::Webhook::parse(&url, &origin)
+            .map(Some)
+            .map_err(|e| input_error(e.to_string())),
+    }
 }
 
 /// Evidence for one pending migration against one snapshot.
@@ -221,6 +559,10 @@ async fn observe(
             reason: reason.to_string(),
             message: message.clone(),
         }),
+        Source::Missing { reason, message } => Err(ObserveError::Failure(Failure {
+            reason: reason.to_string(),
+            message: message.clone(),
+        })),
         Source::SnapshotFile(path) => {
             let snapshot = read_snapshot_file(path).map_err(|e| ObserveError::input(name, e))?;
             Ok(Observed::Read {
@@ -362,6 +704,25 @@ fn pick(flag: &[String], config: &[String]) -> Vec<String> {
 
 fn env_nonempty(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The local database when one is configured (named environments, gate).
+fn optional_local_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Option<Source>> {
+    let configured = args.local_snapshot.is_some()
+        || args.local_url.is_some()
+        || env_nonempty("DRIFTCHECK_LOCAL_URL").is_some()
+        || env_nonempty("DATABASE_URL").is_some()
+        || config
+            .local
+            .url_env
+            .as_deref()
+            .and_then(env_nonempty)
+            .is_some();
+    if configured {
+        local_source(args, config).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 fn local_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Source> {

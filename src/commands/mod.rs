@@ -12,6 +12,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Graph(args)) => graph::run(&args),
         Some(Command::Snapshot(args)) => snapshot::run(&args),
+        Some(Command::Gate(args)) => check::run_gate(&args),
         None => check::run(&cli.check),
     }
 }

@@ -47,6 +47,38 @@ pub struct Config {
     /// `[ris]`: incident draft metadata.
     #[serde(default)]
     pub ris: Option<toml::Table>,
+    /// `[env.NAME]`: named environments checked with `--env NAME` / `--all-envs`.
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, EnvConfig>,
+    /// `[notify]`: where drift alerts go.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// One named environment. Exactly one source: `url-env`, `url` or `secret-id`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EnvConfig {
+    /// Name of an environment variable holding the URL (URLs with passwords
+    /// do not belong in a committed file).
+    pub url_env: Option<String>,
+    /// A URL without a password (e.g. peer or certificate authentication).
+    pub url: Option<String>,
+    pub secret_id: Option<String>,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub version_table: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NotifyConfig {
+    /// Name of an environment variable holding the Slack-compatible webhook URL
+    /// (webhook URLs are credentials).
+    pub webhook_url_env: Option<String>,
+    /// Post even when no drift is found.
+    #[serde(default)]
+    pub always: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -151,6 +183,17 @@ tables = ["audit.*_2024*"]
 
 [ris]
 project = "credentialmate"
+
+[env.staging]
+url-env = "STAGING_DATABASE_URL"
+
+[env.production]
+secret-id = "credmate/prod/db-credentials"
+region = "us-east-1"
+version-table = "public.alembic_version"
+
+[notify]
+webhook-url-env = "SLACK_WEBHOOK_URL"
 "#;
         let config = Config::parse(text, Path::new("/repo/driftcheck.toml")).unwrap();
         assert_eq!(config.migrations, vec![PathBuf::from("alembic/versions")]);
@@ -160,6 +203,22 @@ project = "credentialmate"
         );
         assert_eq!(config.exclude_schemas, vec!["audit".to_string()]);
         assert!(config.ignore.as_ref().unwrap().contains_key("tables"));
+        assert_eq!(
+            config.env.keys().collect::<Vec<_>>(),
+            ["production", "staging"]
+        );
+        assert_eq!(
+            config.env["staging"].url_env.as_deref(),
+            Some("STAGING_DATABASE_URL")
+        );
+        assert_eq!(
+            config.env["production"].region.as_deref(),
+            Some("us-east-1")
+        );
+        assert_eq!(
+            config.notify.webhook_url_env.as_deref(),
+            Some("SLACK_WEBHOOK_URL")
+        );
         assert_eq!(
             config.resolve(Path::new("alembic/versions")),
             PathBuf::from("/repo/alembic/versions")
@@ -174,5 +233,15 @@ project = "credentialmate"
         assert!(message.contains("driftcheck.toml"), "{message}");
         assert!(message.contains("line 4"), "{message}");
         assert!(message.contains("secret"), "{message}");
+    }
+
+    #[test]
+    fn unknown_environment_keys_are_errors() {
+        let text = "[env.staging]\nurl_env = \"X\"\n";
+        let message = Config::parse(text, Path::new("driftcheck.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("line 2"), "{message}");
+        assert!(message.contains("url_env"), "{message}");
     }
 }

@@ -8,7 +8,7 @@ use sqlx::{Connection, Row};
 use super::{connect, ConnectTarget, DbError, Timeouts, VersionTableName};
 use crate::schema::{
     Column, Constraint, Domain, EnumType, Extension, Function, Index, Policy, Schema, Sequence,
-    Snapshot, Table, Trigger, View, SNAPSHOT_FORMAT,
+    Snapshot, Table, Trigger, View, Visibility, SNAPSHOT_FORMAT,
 };
 
 /// What to read and how long to wait.
@@ -61,6 +61,7 @@ pub async fn read_in_transaction(
             |row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)),
         )
         .await?;
+    let visibility = read_visibility(&mut reader).await?;
     let version_table =
         super::version_table::read(&mut *reader.conn, &options.version_table, target, timeouts)
             .await?;
@@ -165,6 +166,7 @@ pub async fn read_in_transaction(
                 policy,
             )
             .await?,
+        visibility: Some(visibility).filter(|v| !v.is_complete()),
     };
 
     sqlx::raw_sql("COMMIT")
@@ -173,6 +175,45 @@ pub async fn read_in_transaction(
         .map_err(|e| target.error(e, "the end of the read-only transaction", timeouts))?;
     snapshot.sort();
     Ok(snapshot)
+}
+
+/// What the role cannot see. A version table it cannot read is an error here:
+/// reading past it would report the database as never stamped, or fail on a
+/// bare "permission denied"; the message names the grant instead.
+async fn read_visibility(reader: &mut Reader<'_>) -> Result<Visibility, DbError> {
+    let table = &reader.options.version_table;
+    let (role, schemas_without_usage, unreadable_version_tables): (
+        String,
+        Vec<String>,
+        Vec<String>,
+    ) = sqlx::query(include_str!("sql/visibility.sql"))
+        .bind(reader.options.include_schemas.as_slice())
+        .bind(reader.options.exclude_schemas.as_slice())
+        .bind(&table.name)
+        .bind(table.schema.as_deref())
+        .try_map(|row: PgRow| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+        .fetch_one(&mut *reader.conn)
+        .await
+        .map_err(|e| {
+            reader
+                .target
+                .error(e, "the role's privileges", &reader.options.timeouts)
+        })?;
+    if let Some(hidden) = unreadable_version_tables.first() {
+        let schema = hidden.split('.').next().unwrap_or("public");
+        return Err(DbError::Query {
+            target: reader.target.describe(),
+            what: format!("the version table {hidden}"),
+            reason: format!(
+                "role \"{role}\" may not read it; grant `USAGE ON SCHEMA {schema}` and `SELECT ON {hidden}` to it (see docs/automation.md)"
+            ),
+        });
+    }
+    Ok(Visibility {
+        role,
+        schemas_without_usage,
+        unreadable_version_tables,
+    })
 }
 
 struct Reader<'a> {

@@ -1120,6 +1120,7 @@ mod tests {
             codebase: CodebaseSummary {
                 migration_dirs: vec!["alembic/versions".into()],
                 heads: vec!["b".into()],
+                branch_heads: vec![],
                 revisions: 2,
                 problems: problems
                     .into_iter()

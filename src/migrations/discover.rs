@@ -408,4 +408,45 @@ mod tests {
         );
         assert!(interpolate("%(nope)s", &section, &defaults, "/h", 0).is_err());
     }
+
+    #[test]
+    fn migrations_flag_accepts_version_script_and_project_dirs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let script = tmp.path().join("script");
+        std::fs::create_dir_all(script.join("versions")).unwrap();
+        std::fs::write(script.join("env.py"), "").unwrap();
+        let located = locate(&Discovery {
+            migration_dirs: vec![script.clone(), script.join("versions")],
+            ..Discovery::default()
+        })
+        .unwrap();
+        assert_eq!(
+            located.dirs,
+            vec![script.join("versions"), script.join("versions")]
+        );
+
+        let missing = locate(&Discovery {
+            migration_dirs: vec![tmp.path().join("nope")],
+            ..Discovery::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            missing.contains("nope does not exist (given with --migrations)"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn ini_found_in_a_parent() {
+        let tmp = tempfile::tempdir().unwrap();
+        write_ini(tmp.path(), "[alembic]\nscript_location = m\n");
+        std::fs::create_dir_all(tmp.path().join("m/versions/deep")).unwrap();
+        let located = locate(&Discovery {
+            start_dir: Some(tmp.path().join("m/versions/deep")),
+            ..Discovery::default()
+        })
+        .unwrap();
+        assert_eq!(located.dirs, vec![tmp.path().join("m").join("versions")]);
+    }
 }

@@ -37,30 +37,13 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
                 line: revision.line,
             });
         }
-        if let Some(&first) = index.get(&revision.value) {
-            let kept: &Revision = &revisions[first];
-            problems.push(Problem {
-                code: "duplicate_revision".into(),
-                severity: "error".into(),
-                message: format!(
-                    "revision {:?} is declared twice: in {} and in {}; Alembic keeps only one of them",
-                    revision.value,
-                    kept.file.display(),
-                    file.path.display()
-                ),
-                file: Some(file.path.clone()),
-                line: revision.line,
-            });
-            continue;
-        }
-        index.insert(revision.value.clone(), revisions.len());
-        lines.push((
+        let line_info = (
             file.down_revisions.line,
             file.depends_on.line,
             revision.line,
-        ));
-        revisions.push(Revision {
-            revision: revision.value,
+        );
+        let entry = Revision {
+            revision: revision.value.clone(),
             down_revisions: file.down_revisions.value,
             depends_on: file.depends_on.value,
             branch_labels: file.branch_labels.value,
@@ -68,7 +51,29 @@ pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Probl
             aliases,
             create_date: file.create_date,
             message: file.message,
-        });
+        };
+        if let Some(&earlier) = index.get(&revision.value) {
+            // Alembic's map keeps the file it reads last (same order as ours).
+            let ignored = &revisions[earlier];
+            problems.push(Problem {
+                code: "duplicate_revision".into(),
+                severity: "error".into(),
+                message: format!(
+                    "revision {:?} is declared twice: in {} and in {}; Alembic uses the latter and ignores this file",
+                    revision.value,
+                    ignored.file.display(),
+                    entry.file.display()
+                ),
+                file: Some(ignored.file.clone()),
+                line: lines[earlier].2,
+            });
+            revisions[earlier] = entry;
+            lines[earlier] = line_info;
+            continue;
+        }
+        index.insert(revision.value.clone(), revisions.len());
+        lines.push(line_info);
+        revisions.push(entry);
     }
 
     // Branch labels name revisions; depends_on (and, in Alembic's map, any
@@ -325,22 +330,6 @@ pub fn by_id(codebase: &Codebase) -> HashMap<&str, &Revision> {
         .collect()
 }
 
-/// Resolve an id or a branch label to a revision id.
-pub fn resolve<'a>(
-    codebase: &'a Codebase,
-    ids: &HashMap<&'a str, &'a Revision>,
-    ident: &str,
-) -> Option<&'a str> {
-    if let Some(rev) = ids.get(ident) {
-        return Some(rev.revision.as_str());
-    }
-    codebase
-        .revisions
-        .iter()
-        .find(|r| r.branch_labels.iter().any(|l| l == ident))
-        .map(|r| r.revision.as_str())
-}
-
 /// Every revision reachable from `starts` (included) through down_revisions and depends_on.
 pub fn closure(codebase: &Codebase, starts: &[&str]) -> BTreeSet<String> {
     let ids = by_id(codebase);
@@ -514,13 +503,14 @@ mod tests {
     }
 
     #[test]
-    fn duplicates_keep_the_first() {
+    fn duplicates_keep_the_last_like_alembic() {
         let mut second = file("a", &[], &[], &[]);
         second.path = PathBuf::from("v/zz.py");
         let c = build(vec![], vec![file("a", &[], &[], &[]), second], vec![]);
         assert_eq!(codes(&c), ["duplicate_revision"]);
-        assert_eq!(c.problems[0].file.as_deref(), Some(Path::new("v/zz.py")));
+        assert_eq!(c.problems[0].file.as_deref(), Some(Path::new("v/a_x.py")));
         assert_eq!(c.revisions.len(), 1);
+        assert_eq!(c.revisions[0].file, Path::new("v/zz.py"));
     }
 
     #[test]
@@ -562,5 +552,55 @@ mod tests {
             file_aliases(Path::new("v/x.py"), "r2", Some("r1")),
             (vec!["r1".to_string()], None)
         );
+    }
+
+    #[test]
+    fn lookups_and_json_shape() {
+        let mut merge = file("20251230_1643", &["a"], &[], &[]);
+        merge.path = PathBuf::from("v/20251230_1643_394c8c3cbf42_merge.py");
+        merge.header_revision_id = Some("394c8c3cbf42".into());
+        let c = build(
+            vec![PathBuf::from("v")],
+            vec![file("a", &[], &[], &[]), merge],
+            vec![],
+        );
+        assert_eq!(
+            c.find_by_alias("394c8c3cbf42").unwrap().revision,
+            "20251230_1643"
+        );
+        assert!(c.find_by_alias("20251230_1643").is_none());
+        assert_eq!(c.get("a").unwrap().revision, "a");
+        assert_eq!(c.prefix_matches("2025").len(), 1);
+        assert!(c.prefix_matches("").is_empty());
+        let json = c.codebase_json();
+        assert_eq!(json["revisions"], 2);
+        assert_eq!(json["heads"], serde_json::json!(["20251230_1643"]));
+        let graph = c.graph_json();
+        assert_eq!(
+            graph["revisions_list"][1]["aliases"],
+            serde_json::json!(["394c8c3cbf42"])
+        );
+        assert_eq!(graph["revisions_list"][0]["revision"], "a");
+    }
+
+    #[test]
+    fn pending_follows_depends_on() {
+        let c = build(
+            vec![],
+            vec![
+                file("a", &[], &[], &[]),
+                file("b", &["a"], &[], &[]),
+                file("c", &["a"], &[], &[]),
+                file("d", &["b"], &["c"], &[]),
+            ],
+            vec![],
+        );
+        let ids = |revs: Vec<&Revision>| -> Vec<String> {
+            revs.iter().map(|r| r.revision.clone()).collect()
+        };
+        assert_eq!(ids(c.pending(&[])), ["a", "b", "c", "d"]);
+        assert_eq!(ids(c.pending(&["b".into()])), ["c", "d"]);
+        assert_eq!(ids(c.pending(&["b".into(), "c".into()])), ["d"]);
+        assert!(c.pending(&["d".into()]).is_empty());
     }
 }

@@ -43,7 +43,9 @@ pub enum MigrationsError {
 /// How to find the migration directories.
 #[derive(Debug, Clone, Default)]
 pub struct Discovery {
-    /// `--migrations DIR` (repeatable). When non-empty, alembic.ini is not consulted.
+    /// `--migrations DIR` (repeatable). When non-empty, the alembic.ini search is
+    /// skipped; a DIR that holds its own alembic.ini is read through it, a script
+    /// directory (`env.py` + `versions/`) through its `versions/`.
     pub migration_dirs: Vec<PathBuf>,
     /// `--alembic-ini FILE`.
     pub alembic_ini: Option<PathBuf>,
@@ -72,7 +74,8 @@ pub struct Revision {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Problem {
     /// Stable code: multiple_heads, cycle, missing_parent, duplicate_revision,
-    /// unresolved_value, syntax_error, filename_mismatch.
+    /// duplicate_branch_label, unresolved_value, syntax_error, not_a_migration,
+    /// filename_mismatch.
     pub code: String,
     /// `error` or `warning`.
     pub severity: String,
@@ -100,19 +103,18 @@ pub struct Codebase {
 pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
     let locations = discover::locate(discovery)?;
     let mut paths = Vec::new();
+    let mut seen_dirs = std::collections::HashSet::new();
     for dir in &locations.dirs {
-        let before = paths.len();
-        list_py_files(dir, locations.recursive, &mut paths)?;
-        if paths.len() == before {
+        let before = (paths.len(), seen_dirs.len());
+        list_py_files(dir, locations.recursive, &mut seen_dirs, &mut paths)?;
+        let listed_again = seen_dirs.len() == before.1;
+        if paths.len() == before.0 && !listed_again {
             return Err(MigrationsError::EmptyDir {
                 dir: dir.clone(),
                 origin: locations.origin.clone(),
             });
         }
     }
-    // The same file reachable through two locations is read once (as Alembic does).
-    let mut seen = BTreeSet::new();
-    paths.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     let parsed = parse_files(&paths)?;
     Ok(graph::build(locations.dirs, parsed, Vec::new()))
 }
@@ -122,72 +124,101 @@ pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
 fn list_py_files(
     dir: &std::path::Path,
     recursive: bool,
+    seen_dirs: &mut std::collections::HashSet<PathBuf>,
     out: &mut Vec<PathBuf>,
 ) -> Result<(), MigrationsError> {
     let io = |source| MigrationsError::Io {
         path: dir.to_path_buf(),
         source,
     };
+    // A directory reached twice (listed twice, or inside another recursive
+    // location) is read once, as Alembic reads each real file once.
+    let real = std::fs::canonicalize(dir).map_err(io)?;
+    if !seen_dirs.insert(real) {
+        return Ok(());
+    }
     let mut files = Vec::new();
     let mut subdirs = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let path = entry.path();
-        if path.is_dir() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let file_type = entry.file_type().map_err(io)?;
+        let is_dir = file_type.is_dir() || (file_type.is_symlink() && entry.path().is_dir());
+        if is_dir {
             if recursive && name != "__pycache__" {
-                subdirs.push(path);
+                subdirs.push(name);
             }
         } else if name.ends_with(".py") && !name.starts_with(".#") && !name.starts_with("__init__")
         {
-            files.push(path);
+            files.push(name);
         }
     }
-    files.sort();
-    out.extend(files);
-    subdirs.sort();
+    files.sort_unstable();
+    out.extend(files.iter().map(|name| dir.join(name)));
+    subdirs.sort_unstable();
     for sub in subdirs {
-        list_py_files(&sub, recursive, out)?;
+        list_py_files(&dir.join(sub), recursive, seen_dirs, out)?;
     }
     Ok(())
 }
 
 /// Read and parse files on every available core; the result keeps `paths`' order.
+/// Workers take small batches from a shared counter, so a core slowed down by
+/// other load does not leave the others idle at the end.
 fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = paths.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<parse::ParsedFile>, MigrationsError>> =
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = paths
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        let mut parser = parse::python_parser();
-                        part.iter()
-                            .map(|path| {
-                                let source =
-                                    std::fs::read(path).map_err(|source| MigrationsError::Io {
-                                        path: path.clone(),
-                                        source,
-                                    })?;
-                                let source = String::from_utf8_lossy(&source);
-                                Ok(parse::parse_source(&mut parser, path, &source))
-                            })
-                            .collect()
-                    })
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const BATCH: usize = 64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().div_ceil(BATCH))
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let read_one = |parser: &mut tree_sitter::Parser, path: &PathBuf| {
+        let source = std::fs::read(path).map_err(|source| MigrationsError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(parse::parse_source(
+            parser,
+            path,
+            &String::from_utf8_lossy(&source),
+        ))
+    };
+    type Batch = (usize, Vec<parse::ParsedFile>);
+    let results: Vec<Result<Vec<Batch>, MigrationsError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut parser = parse::python_parser();
+                    let mut done = Vec::new();
+                    loop {
+                        let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                        if start >= paths.len() {
+                            return Ok(done);
+                        }
+                        let end = (start + BATCH).min(paths.len());
+                        let batch: Result<Vec<_>, MigrationsError> = paths[start..end]
+                            .iter()
+                            .map(|path| read_one(&mut parser, path))
+                            .collect();
+                        done.push((start, batch?));
+                    }
                 })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("parser thread panicked"))
-                .collect()
-        });
-    let mut parsed = Vec::with_capacity(paths.len());
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("parser thread panicked"))
+            .collect()
+    });
+    let mut batches = Vec::new();
     for part in results {
-        parsed.extend(part?);
+        batches.extend(part?);
     }
-    Ok(parsed)
+    batches.sort_unstable_by_key(|(start, _)| *start);
+    Ok(batches.into_iter().flat_map(|(_, files)| files).collect())
 }
 
 fn revision_json(rev: &Revision) -> Value {

@@ -39,14 +39,19 @@ pub fn markdown_report(report: &CheckReport) -> String {
             .filter(|t| !matches!(t.state, TargetState::Skipped | TargetState::Unreachable))
             .count()
             > 1;
-        if compared {
+        let plain_pair =
+            report.targets.contains_key("local") && report.targets.contains_key("production");
+        if compared && plain_pair {
             let _ = writeln!(w, "- **Schema**: local and production match");
+        } else if compared {
+            let _ = writeln!(w, "- **Schema**: the compared environments match");
         }
     } else {
         let _ = writeln!(
             w,
-            "- **Schema**: {} difference(s) between local and production",
-            report.schema_diff.len()
+            "- **Schema**: {} difference(s) between {}",
+            report.schema_diff.len(),
+            super::diff_pairs(report).replace(" vs ", " and ")
         );
     }
     let _ = writeln!(w);
@@ -173,14 +178,25 @@ pub fn markdown_report(report: &CheckReport) -> String {
     }
 
     if !report.schema_diff.is_empty() || !report.schema_diff_ignored.is_empty() {
-        let _ = writeln!(w, "## Schema differences (local vs production)\n");
+        let _ = writeln!(w, "## Schema differences ({})\n", super::diff_pairs(report));
         if !report.schema_diff.is_empty() {
-            let _ = writeln!(w, "| Kind | Object | Change | Local | Production |");
+            let (left, right) = if report.schema_diff.iter().any(|d| d.environments.is_some()) {
+                ("Reference", "Compared")
+            } else {
+                ("Local", "Production")
+            };
+            let _ = writeln!(w, "| Kind | Object | Change | {left} | {right} |");
             let _ = writeln!(w, "|---|---|---|---|---|");
             for d in &report.schema_diff {
+                // Named environments: the pair leads the row.
+                let pair = d
+                    .environments
+                    .as_ref()
+                    .map(|[a, b]| format!("{a} vs {b}: "))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     w,
-                    "| {} | `{}` | {} | {} | {} |",
+                    "| {pair}{} | `{}` | {} | {} | {} |",
                     d.kind,
                     cell(&d.object),
                     d.change,

@@ -67,6 +67,26 @@ pub fn verdict(report: &CheckReport) -> String {
     format!("{head}: {}", parts.join("; "))
 }
 
+/// Which databases the schema diff compares: `local vs production`, or the
+/// named environments' pairs (`staging vs production, staging vs qa`).
+fn diff_pairs(report: &CheckReport) -> String {
+    let mut pairs: Vec<String> = Vec::new();
+    for entry in &report.schema_diff {
+        let pair = match &entry.environments {
+            Some([a, b]) => format!("{a} vs {b}"),
+            None => "local vs production".to_string(),
+        };
+        if !pairs.contains(&pair) {
+            pairs.push(pair);
+        }
+    }
+    if pairs.is_empty() {
+        "local vs production".to_string()
+    } else {
+        pairs.join(", ")
+    }
+}
+
 fn severity_label(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
@@ -83,4 +103,82 @@ fn pending_summary(target: &crate::report::TargetReport) -> String {
         .map(|p| format!("{} ({})", p.revision, p.evidence))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{CodebaseSummary, SchemaDiffEntry};
+
+    fn entry(object: &str, pair: Option<[&str; 2]>) -> SchemaDiffEntry {
+        SchemaDiffEntry {
+            kind: "column".into(),
+            object: object.into(),
+            change: "only_local".into(),
+            local: Some("text".into()),
+            production: None,
+            environments: pair.map(|[a, b]| [a.to_string(), b.to_string()]),
+        }
+    }
+
+    fn report(diff: Vec<SchemaDiffEntry>) -> CheckReport {
+        CheckReport {
+            driftcheck_version: "0.1.0".into(),
+            status: Status::Drift,
+            codebase: CodebaseSummary {
+                migration_dirs: vec![],
+                heads: vec![],
+                branch_heads: vec![],
+                revisions: 0,
+                problems: vec![],
+            },
+            targets: Default::default(),
+            schema_diff: diff,
+            schema_diff_ignored: Default::default(),
+            findings: vec![],
+            report_path: None,
+            ris_path: None,
+            checked_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn plain_pair_keeps_its_wording() {
+        let r = report(vec![entry("public.t.a", None)]);
+        assert_eq!(diff_pairs(&r), "local vs production");
+        let md = markdown_report(&r);
+        assert!(
+            md.contains("1 difference(s) between local and production"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Kind | Object | Change | Local | Production |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn environment_pairs_are_named() {
+        let r = report(vec![
+            entry("public.t.a", Some(["staging", "prod"])),
+            entry("public.t.b", Some(["staging", "qa"])),
+            entry("public.t.c", Some(["staging", "prod"])),
+        ]);
+        assert_eq!(diff_pairs(&r), "staging vs prod, staging vs qa");
+        let md = markdown_report(&r);
+        assert!(
+            md.contains("## Schema differences (staging vs prod, staging vs qa)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Kind | Object | Change | Reference | Compared |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| staging vs qa: column | `public.t.b` |"),
+            "{md}"
+        );
+        let text = terminal_summary(&r, Style::plain());
+        assert!(text.contains("staging/qa only_local"), "{text}");
+    }
 }

@@ -113,12 +113,18 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
 
     if !report.schema_diff.is_empty() {
         out.push_str(&format!(
-            "\nSchema differences (local vs production): {}\n",
+            "\nSchema differences ({}): {}\n",
+            super::diff_pairs(report),
             report.schema_diff.len()
         ));
         for entry in report.schema_diff.iter().take(50) {
+            let pair = entry
+                .environments
+                .as_ref()
+                .map(|[a, b]| format!("{a}/{b} "))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "  {:<16} {:<15} {}\n",
+                "  {pair}{:<16} {:<15} {}\n",
                 entry.change, entry.kind, entry.object
             ));
         }

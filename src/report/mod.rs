@@ -35,6 +35,9 @@ pub enum Status {
 pub struct CodebaseSummary {
     pub migration_dirs: Vec<String>,
     pub heads: Vec<String>,
+    /// What plain `alembic heads` lists (heads ignoring `depends_on`).
+    #[serde(default)]
+    pub branch_heads: Vec<String>,
     /// Revision count.
     pub revisions: usize,
     pub problems: Vec<CodebaseProblem>,
@@ -169,6 +172,12 @@ pub struct SchemaDiffEntry {
     pub change: String,
     pub local: Option<String>,
     pub production: Option<String>,
+    /// With named environments (`--env`): the pair compared, reference first.
+    /// `local` then holds the reference's definition and `production` the
+    /// other environment's (`only_local` = only in the reference). Absent for
+    /// the plain local/production comparison.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<[String; 2]>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]

@@ -51,6 +51,30 @@ pub struct Snapshot {
     pub extensions: Vec<Extension>,
     #[serde(default)]
     pub policies: Vec<Policy>,
+    /// What the connecting role could not see; `None` when it saw everything
+    /// (and in snapshots from before this field existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+}
+
+/// Objects hidden from the role driftcheck connected as (see `docs/automation.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visibility {
+    /// The role (`current_user`).
+    pub role: String,
+    /// Listed schemas the role has no USAGE on.
+    #[serde(default)]
+    pub schemas_without_usage: Vec<String>,
+    /// Tables named like the version table that the role cannot read.
+    #[serde(default)]
+    pub unreadable_version_tables: Vec<String>,
+}
+
+impl Visibility {
+    /// Whether the role saw everything.
+    pub fn is_complete(&self) -> bool {
+        self.schemas_without_usage.is_empty() && self.unreadable_version_tables.is_empty()
+    }
 }
 
 /// The Alembic version table as found in the database.
