@@ -125,7 +125,10 @@ pub struct CheckArgs {
     pub local_snapshot: Option<PathBuf>,
 
     /// Compare local against the codebase only; production is reported as skipped.
-    #[arg(long)]
+    #[arg(
+        long,
+        conflicts_with_all = ["prod_secret_id", "prod_url", "prod_snapshot", "require_production"]
+    )]
     pub skip_production: bool,
 
     /// AWS Secrets Manager secret holding production credentials (env DRIFTCHECK_PROD_SECRET_ID).

@@ -41,7 +41,8 @@ CREATE TABLE alembic_version (version_num varchar(32) NOT NULL,
 INSERT INTO alembic_version VALUES ('20251230_1643');
 "#;
 
-/// The same schema as production got it: explicit names, explicit casts and
+/// The same schema as production got it: generated names spelled out or with a
+/// collision suffix, explicit casts and
 /// parentheses, columns in another order, one more partition, another
 /// version row.
 const PRODUCTION: &str = r#"
@@ -52,11 +53,11 @@ CREATE TABLE users (
     email varchar(255) NOT NULL,
     role user_role NOT NULL DEFAULT 'member'::user_role,
     status varchar(20) NOT NULL DEFAULT ('pending'::text),
-    CONSTRAINT pk_users PRIMARY KEY (id),
-    CONSTRAINT uq_users_email UNIQUE (email),
-    CONSTRAINT ck_users_status CHECK (status::text = ANY (ARRAY['pending'::text, 'active'::text]))
+    CONSTRAINT users_pkey PRIMARY KEY (id),
+    UNIQUE (email),
+    CONSTRAINT users_status_check1 CHECK (status::text = ANY (ARRAY['pending'::text, 'active'::text]))
 );
-CREATE INDEX ix_users_lower_email ON users (lower(email));
+CREATE INDEX users_lower_idx1 ON users (lower(email));
 CREATE TABLE events (id bigint NOT NULL, created_at timestamp NOT NULL) PARTITION BY RANGE (created_at);
 CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');

@@ -93,11 +93,7 @@ pub fn build_report(
                     suggestion: None,
                     target: Some(name.clone()),
                 });
-                TargetReport::not_examined(
-                    TargetState::Unreachable,
-                    reason,
-                    format!("unreachable: {message}"),
-                )
+                TargetReport::not_examined(TargetState::Unreachable, reason, message.clone())
             }
             Observed::Skipped { reason, message } => {
                 TargetReport::not_examined(TargetState::Skipped, reason, message.clone())

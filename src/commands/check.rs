@@ -235,7 +235,14 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
     };
     let mut report = check::build_report(input, &assess_pending);
 
-    if let ReportDestination::File { path, .. } = &destination {
+    // The report's own path goes into the report (and the RIS draft), so pick
+    // it before rendering: the first free name, with a suffix after a run in the
+    // same second.
+    let mut destination = destination;
+    if let ReportDestination::File { path, explicit } = &mut destination {
+        if !*explicit {
+            *path = first_free_report_path(path);
+        }
         report.report_path = Some(path.display().to_string());
     }
     if let Some((dir, ris_config)) = &ris {
@@ -252,7 +259,7 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
     }
     match &destination {
         ReportDestination::File { path, explicit } => {
-            write_report(&report, path, *explicit)?;
+            write_report(&mut report, path, *explicit)?;
         }
         ReportDestination::Stdout => {
             print!("{}", render::markdown_report(&report));
@@ -856,21 +863,45 @@ fn report_destination(
     })
 }
 
-/// Write the report; a default path that exists (two runs in one second) gets a suffix.
-fn write_report(report: &CheckReport, path: &Path, explicit: bool) -> anyhow::Result<()> {
-    let text = render::markdown_report(report);
+/// `drift-….md`, else `drift-…-2.md`, `-3`, … : the first name not taken.
+fn first_free_report_path(path: &Path) -> PathBuf {
+    (1..100)
+        .map(|attempt| report_path_variant(path, attempt))
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| report_path_variant(path, 100))
+}
+
+fn report_path_variant(path: &Path, attempt: u32) -> PathBuf {
+    if attempt == 1 {
+        return path.to_path_buf();
+    }
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!("{stem}-{attempt}.md"))
+}
+
+/// Write the report, never over an existing file. A default path taken since it
+/// was chosen (a concurrent run) moves to the next free name, and the report is
+/// rendered again so that it names the file it is in.
+fn write_report(report: &mut CheckReport, path: &Path, explicit: bool) -> anyhow::Result<()> {
     let mut candidate = path.to_path_buf();
-    for attempt in 2.. {
+    loop {
+        report.report_path = Some(candidate.display().to_string());
+        let text = render::markdown_report(report);
         match fsutil::write_new(&candidate, text.as_bytes()) {
             Ok(()) => return Ok(()),
-            Err(fsutil::WriteError::Exists { .. }) if !explicit && attempt < 100 => {
-                let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-                candidate = path.with_file_name(format!("{stem}-{attempt}.md"));
+            Err(fsutil::WriteError::Exists { .. }) if !explicit => {
+                let next = first_free_report_path(&candidate);
+                if next == candidate || next.exists() {
+                    return Err(input_error(format!(
+                        "no free report name next to {}",
+                        path.display()
+                    )));
+                }
+                candidate = next;
             }
             Err(e) => return Err(input_error(e.to_string())),
         }
     }
-    unreachable!("the loop returns")
 }
 
 fn ris_setup(

@@ -12,7 +12,8 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
     let target = database::parse_target(&args.url, Role::Local)
         .map_err(|e| input_error(format!("--url: {e}")))?;
     let version_table = match &args.version_table {
-        Some(text) => VersionTableName::parse(text).map_err(input_error)?,
+        Some(text) => VersionTableName::parse(text)
+            .map_err(|e| input_error(format!("--version-table {text:?}: {e}")))?,
         None => VersionTableName::default(),
     };
     let to_stdout = args.output == Path::new("-");

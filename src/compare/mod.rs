@@ -4,7 +4,8 @@
 //! form (what is compared) and a one-line definition (what is shown). Items
 //! are paired by name; then three passes keep the report to real drift:
 //! 1. constraints and indexes left unpaired are matched on table + definition,
-//!    so names PostgreSQL generated differently are not drift;
+//!    so names PostgreSQL generated differently are not drift, and a chosen
+//!    name against another is one rename, not a drop plus an add;
 //! 2. objects inside a table, schema or partitioned parent that exists on one
 //!    side only are folded into that one finding;
 //! 3. ignore rules and partition folding drop entries, counting them by kind.
@@ -564,6 +565,8 @@ struct Pending<'a> {
     change: Change,
     local: Option<&'a Item>,
     production: Option<&'a Item>,
+    /// The same constraint or index under another, chosen name on each side.
+    renamed: bool,
 }
 
 impl Pending<'_> {
@@ -619,6 +622,7 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
             change,
             local: l,
             production: p,
+            renamed: false,
         });
     }
 
@@ -690,6 +694,11 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
         let shown = |side: Option<&Item>| {
             side.map(|item| match (&item.display_alone, entry.change) {
                 (Some(alone), Change::OnlyLocal | Change::OnlyProduction) => alone.clone(),
+                _ if entry.renamed => format!(
+                    "named {}: {}",
+                    item.object.rsplit('.').next().unwrap_or(&item.object),
+                    item.display
+                ),
                 _ => item.display.clone(),
             })
         };
@@ -712,8 +721,11 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
 }
 
 /// Pair a constraint or index found on one side only with one on the other
-/// side that has the same table and definition: only the name differs, and
-/// names are what PostgreSQL generates when a migration gave none.
+/// side that has the same table and definition. When both names are ones
+/// PostgreSQL generates when a migration gave none (`users_email_key`,
+/// `users_email_key1`), only the generator differed: not drift. When either
+/// name was chosen, it is a rename, and one finding: migrations address
+/// constraints and indexes by name (`op.drop_constraint("uq_users_email")`).
 fn pair_generated_names(pending: &mut Vec<Pending>) {
     let mut production_by_key: HashMap<(Kind, String), Vec<usize>> = HashMap::new();
     for (i, entry) in pending.iter().enumerate() {
@@ -726,7 +738,8 @@ fn pair_generated_names(pending: &mut Vec<Pending>) {
             }
         }
     }
-    let mut paired = vec![false; pending.len()];
+    let mut drop = vec![false; pending.len()];
+    let mut renames = Vec::new();
     for (i, entry) in pending.iter().enumerate() {
         if entry.change != Change::OnlyLocal {
             continue;
@@ -736,17 +749,46 @@ fn pair_generated_names(pending: &mut Vec<Pending>) {
         };
         if let Some(candidates) = production_by_key.get_mut(&(entry.item().kind, key.clone())) {
             if let Some(j) = candidates.pop() {
-                paired[i] = true;
-                paired[j] = true;
+                drop[j] = true;
+                if is_generated_name(entry.item()) && is_generated_name(pending[j].item()) {
+                    drop[i] = true;
+                } else {
+                    renames.push((i, j));
+                }
             }
         }
     }
+    for (i, j) in renames {
+        let production = pending[j].production;
+        let entry = &mut pending[i];
+        entry.change = Change::Differs;
+        entry.production = production;
+        entry.renamed = true;
+    }
     let mut position = 0;
     pending.retain(|_| {
-        let keep = !paired[position];
+        let keep = !drop[position];
         position += 1;
         keep
     });
+}
+
+/// Whether a constraint's or index's name has the shape PostgreSQL gives an
+/// unnamed one: `<table>_…_{pkey,key,fkey,check,excl,idx}`, maybe with a digit
+/// suffix after a collision.
+fn is_generated_name(item: &Item) -> bool {
+    let name = item.object.rsplit('.').next().unwrap_or(&item.object);
+    let table = item
+        .table
+        .as_deref()
+        .and_then(|t| t.rsplit('.').next())
+        .unwrap_or("");
+    let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let table_prefix = &table[..table.len().min(20)];
+    name.starts_with(table_prefix)
+        && ["_pkey", "_key", "_fkey", "_check", "_excl", "_idx"]
+            .iter()
+            .any(|suffix| base.ends_with(suffix))
 }
 
 /// With `strict_column_order`: tables on both sides whose shared columns are

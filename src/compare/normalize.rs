@@ -238,7 +238,60 @@ fn render(tokens: &[Token]) -> String {
 /// Normal form of an expression (default, check, generation, policy):
 /// casts, redundant parentheses, case of keywords and whitespace do not count.
 pub fn expression(text: &str) -> String {
-    render(&strip_redundant_parentheses(strip_casts(tokenize(text))))
+    render(&strip_redundant_parentheses(canonical_spellings(
+        strip_casts(tokenize(text)),
+    )))
+}
+
+/// Spellings that mean the same value and that PostgreSQL keeps as written:
+/// `CURRENT_TIMESTAMP` / `transaction_timestamp()` are `now()`, `ARRAY[]` is
+/// `'{}'`, and numeric literals compare by value (`0.00` is `0`).
+fn canonical_spellings(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let next = tokens.get(i + 1);
+        match &tokens[i] {
+            Token::Word(w) if w == "current_timestamp" && next != Some(&Token::Open) => {
+                out.extend([Token::Word("now".into()), Token::Open, Token::Close]);
+            }
+            Token::Word(w) if w == "transaction_timestamp" && next == Some(&Token::Open) => {
+                out.push(Token::Word("now".into()));
+            }
+            Token::Word(w)
+                if w == "array"
+                    && next == Some(&Token::Symbol("[".into()))
+                    && tokens.get(i + 2) == Some(&Token::Symbol("]".into())) =>
+            {
+                out.push(Token::Literal("'{}'".into()));
+                i += 2;
+            }
+            Token::Word(w) if is_decimal(w) => out.push(Token::Word(canonical_decimal(w))),
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_decimal(word: &str) -> bool {
+    !word.is_empty()
+        && word.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && word.chars().filter(|&c| c == '.').count() <= 1
+        && word.chars().any(|c| c.is_ascii_digit())
+}
+
+/// `007.500` → `7.5`, `0.00` → `0`.
+fn canonical_decimal(word: &str) -> String {
+    let (whole, fraction) = word.split_once('.').unwrap_or((word, ""));
+    let whole = whole.trim_start_matches('0');
+    let fraction = fraction.trim_end_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    if fraction.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{fraction}")
+    }
 }
 
 /// Normal form of other SQL text (views, functions, triggers, index
@@ -293,6 +346,18 @@ mod tests {
             expression("ARRAY[]::text[]"),
             expression("ARRAY[]::character varying[]")
         );
+    }
+
+    #[test]
+    fn equivalent_spellings_do_not_count() {
+        assert_eq!(expression("CURRENT_TIMESTAMP"), expression("now()"));
+        assert_eq!(expression("transaction_timestamp()"), expression("now()"));
+        assert_eq!(expression("ARRAY[]::text[]"), expression("'{}'::text[]"));
+        assert_eq!(expression("0.00"), expression("0"));
+        assert_eq!(expression("(1.50)::numeric(5,2)"), expression("1.5"));
+        assert_ne!(expression("1.05"), expression("1.5"));
+        assert_ne!(expression("clock_timestamp()"), expression("now()"));
+        assert_ne!(expression("10"), expression("1"));
     }
 
     #[test]

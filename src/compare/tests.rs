@@ -580,15 +580,44 @@ fn dropped_column_gaps_are_not_an_order_difference() {
 
 #[test]
 fn generated_constraint_and_index_names_are_not_drift() {
+    // Both sides unnamed in their migrations: PostgreSQL generated the names,
+    // differently (a collision suffix, another spelling of the check).
+    let mut local = base();
+    for index in &mut local.indexes {
+        if index.name == "ix_users_active" {
+            index.name = s("users_active_idx");
+            index.definition =
+                s("CREATE INDEX users_active_idx ON public.users USING btree (active)");
+        }
+    }
+    let mut production = local.clone();
+    for constraint in &mut production.constraints {
+        if constraint.name == "users_email_key" {
+            constraint.name = s("users_email_key1");
+        }
+        if constraint.name == "users_email_check" {
+            constraint.name = s("users_email_check1");
+            // The server writes the same check with other casts and parentheses.
+            constraint.definition = s("CHECK ((email ~~ '%@%'::character varying))");
+        }
+    }
+    for index in &mut production.indexes {
+        if index.name == "users_active_idx" {
+            index.name = s("users_active_idx1");
+            index.definition =
+                s("CREATE INDEX users_active_idx1 ON public.users USING btree (active)");
+        }
+    }
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert!(found.is_empty(), "{:?}", found.entries);
+}
+
+#[test]
+fn a_chosen_name_against_another_name_is_one_rename() {
     let mut production = base();
     for constraint in &mut production.constraints {
         if constraint.name == "users_email_key" {
             constraint.name = s("uq_users_email");
-        }
-        if constraint.name == "users_email_check" {
-            constraint.name = s("ck_users_email");
-            // The server writes the same check with other casts and parentheses.
-            constraint.definition = s("CHECK ((email ~~ '%@%'::character varying))");
         }
     }
     for index in &mut production.indexes {
@@ -599,7 +628,26 @@ fn generated_constraint_and_index_names_are_not_drift() {
         }
     }
     let found = diff(&base(), &production, &DiffOptions::default());
-    assert!(found.is_empty(), "{:?}", found.entries);
+    assert_eq!(
+        summary(&found),
+        vec![
+            (
+                Kind::Constraint,
+                s("public.users.users_email_key"),
+                Change::Differs
+            ),
+            (Kind::Index, s("public.ix_users_active"), Change::Differs),
+        ]
+    );
+    let rename = &found.entries[0];
+    assert_eq!(
+        rename.production.as_deref(),
+        Some("named uq_users_email: UNIQUE (email)")
+    );
+    assert_eq!(
+        rename.local.as_deref(),
+        Some("named users_email_key: UNIQUE (email)")
+    );
 }
 
 #[test]
@@ -661,8 +709,12 @@ fn defaults_differing_in_casts_and_formatting_are_equal() {
     });
     assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
 
-    // A different value is still drift.
+    // Another spelling of the same value is not drift either.
     production.columns.last_mut().unwrap().default = Some(s("CURRENT_TIMESTAMP"));
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+
+    // A different value is still drift.
+    production.columns.last_mut().unwrap().default = Some(s("clock_timestamp()"));
     let found = diff(&local, &production, &DiffOptions::default());
     assert_eq!(
         summary(&found),

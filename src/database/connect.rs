@@ -66,7 +66,7 @@ pub fn parse_target(url: &str, role: Role) -> Result<ConnectTarget, DbError> {
     let invalid = |reason: String| DbError::InvalidUrl { reason };
     // libpq accepts `postgresql://user:pw@/db?host=/dir` (user, empty host), which
     // URL parsers reject: take the user info out first and apply it afterwards.
-    let (url, userinfo) = split_userinfo(url);
+    let (url, userinfo) = split_userinfo(&without_sqlalchemy_driver(url));
     let parsed = url::Url::parse(&url).map_err(|e| invalid(e.to_string()))?;
     if !matches!(parsed.scheme(), "postgres" | "postgresql") {
         return Err(invalid(
@@ -114,6 +114,24 @@ pub fn parse_target(url: &str, role: Role) -> Result<ConnectTarget, DbError> {
         description,
         secret,
     })
+}
+
+/// `postgresql+psycopg2://…` → `postgresql://…`. Alembic projects keep their
+/// URL in SQLAlchemy form, often in the very `DATABASE_URL` driftcheck falls
+/// back to; the `+driver` part only picks the Python driver.
+fn without_sqlalchemy_driver(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((dialect, driver)) = scheme.split_once('+') {
+            let is_driver = !driver.is_empty()
+                && driver
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if is_driver && matches!(dialect, "postgres" | "postgresql") {
+                return format!("{dialect}://{rest}");
+            }
+        }
+    }
+    url.to_string()
 }
 
 /// Split `scheme://userinfo@rest` into (`scheme://rest`, userinfo).
@@ -202,9 +220,15 @@ impl ConnectTarget {
                         target,
                         seconds: timeouts.statement.as_secs(),
                     },
-                    "55P03" => DbError::Timeout {
+                    // Not a slow server: another session holds a lock on what
+                    // driftcheck reads (typically a migration in progress).
+                    "55P03" => DbError::Query {
                         target,
-                        seconds: timeouts.lock.as_secs(),
+                        what: what.to_string(),
+                        reason: format!(
+                            "another session held a lock on it for longer than lock_timeout ({} s) — is a migration running? Retry when it has finished (SQLSTATE 55P03)",
+                            timeouts.lock.as_secs()
+                        ),
                     },
                     _ => DbError::Query {
                         target,
@@ -327,6 +351,25 @@ mod tests {
         let t = parse_target("postgresql://us%40r:p%2Fw@/db?host=/s", Role::Local).unwrap();
         assert_eq!(t.describe(), r#"database "db" on /s:5432 as user "us@r""#);
         assert_eq!(t.secret.as_deref(), Some("p/w"));
+    }
+
+    #[test]
+    fn sqlalchemy_driver_urls_are_accepted() {
+        for scheme in [
+            "postgresql+psycopg2",
+            "postgresql+psycopg",
+            "postgresql+asyncpg",
+        ] {
+            let t = parse_target(&format!("{scheme}://u:pw@/db?host=/s"), Role::Local).unwrap();
+            assert_eq!(t.describe(), r#"database "db" on /s:5432 as user "u""#);
+        }
+        for url in [
+            "mysql+pymysql://u:pw@h/db",
+            "postgresql+://u@h/db",
+            "postgresql+a-b://u@h/db",
+        ] {
+            assert!(parse_target(url, Role::Local).is_err(), "{url}");
+        }
     }
 
     #[test]

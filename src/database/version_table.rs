@@ -38,9 +38,9 @@ impl VersionTableName {
     /// Parse `name` or `schema.name` (names taken literally, as Alembic's
     /// `version_table` / `version_table_schema` settings are).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bad = || {
-            format!("--version-table {text:?}: expected [SCHEMA.]NAME, e.g. alembic_version or myschema.my_versions")
-        };
+        // Callers name where the text came from (a flag or a config key).
+        let bad =
+            || "expected [SCHEMA.]NAME, e.g. alembic_version or myschema.my_versions".to_string();
         let mut parts = text.split('.');
         let (schema, name) = match (parts.next(), parts.next(), parts.next()) {
             (Some(name), None, None) => (None, name),
@@ -134,7 +134,9 @@ mod tests {
     fn rejects_malformed_names() {
         for bad in ["", "a.b.c", ".x", "x."] {
             let err = VersionTableName::parse(bad).unwrap_err();
-            assert!(err.contains("--version-table"), "{err}");
+            assert!(err.contains("[SCHEMA.]NAME"), "{err}");
+            // The caller names the flag or config key; naming it here doubled it.
+            assert!(!err.contains("--version-table"), "{err}");
         }
     }
 

@@ -61,8 +61,8 @@ pub fn diagnose(
                 "no version table `{}`: Alembic has never stamped this database",
                 input.version_table_name
             );
-            findings.push(uninitialized_finding(codebase, input, &report.message));
             report.pending = pending_items(codebase, &codebase.pending(&[]), assess);
+            findings.extend(uninitialized_findings(codebase, input, &report));
             return (report, findings);
         }
         Some(table) => table.revisions.clone(),
@@ -77,8 +77,8 @@ pub fn diagnose(
                 .map(|t| t.name.as_str())
                 .unwrap_or(input.version_table_name)
         );
-        findings.push(uninitialized_finding(codebase, input, &report.message));
         report.pending = pending_items(codebase, &codebase.pending(&[]), assess);
+        findings.extend(uninitialized_findings(codebase, input, &report));
         return (report, findings);
     }
 
@@ -190,16 +190,21 @@ pub fn diagnose(
             code: "diverged".into(),
             severity: Severity::Error,
             message: format!(
-                "{target} database is on {} branches ({}) while the codebase head is {}",
+                "{target} database is on {} branches ({}) while the codebase head is {}; the pending migrations' commands below bring it there",
                 effective.len(),
                 effective.join(", "),
                 codebase.heads.join(", ")
             ),
-            suggestion: Some("alembic upgrade heads".into()),
+            // No command of its own: a blanket `alembic upgrade heads` first
+            // would fail on any pending migration applied by hand; the plan
+            // of the pending migrations (stamps, then upgrades) covers it.
+            suggestion: None,
             target: Some(target.into()),
         });
     }
-    findings.extend(plan_findings(target, &report.pending));
+    findings.extend(plan_findings(target, &report.pending, &|a, d| {
+        is_ancestor(codebase, a, d)
+    }));
 
     report.message = match report.state {
         TargetState::AtHead => format!("at head {}", join_ids(&effective)),
@@ -231,20 +236,37 @@ pub fn diagnose(
 /// Findings for pending migrations, with the commands that fix them in order:
 /// runs of migrations whose changes are present are stamped, runs that are not
 /// applied are upgraded, anything else needs a person.
-pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding> {
+///
+/// `is_ancestor(a, b)`: `a` is a strict ancestor of `b` in the codebase graph.
+/// It matters on branches: `alembic upgrade X` runs X's ancestors only, and
+/// `alembic stamp X` marks them only, so a run holding two branches needs a
+/// command per branch tip, or one branch is silently skipped (or stamped as
+/// applied without ever running).
+pub fn plan_findings(
+    target: &str,
+    pending: &[PendingMigration],
+    is_ancestor: &dyn Fn(&str, &str) -> bool,
+) -> Vec<Finding> {
+    let runs = plan_runs(pending);
     let mut findings = Vec::new();
     let last = pending.len().saturating_sub(1);
     for (index, item) in pending.iter().enumerate() {
-        let next_same = pending
-            .get(index + 1)
-            .map(|n| n.evidence == item.evidence)
-            .unwrap_or(false);
+        let run = &runs[index];
+        // A tip: no later migration of the same run descends from it.
+        let run_tip = !pending
+            .iter()
+            .enumerate()
+            .skip(index + 1)
+            .any(|(later, next)| {
+                runs[later] == *run && is_ancestor(&item.revision, &next.revision)
+            });
+        let run_ends_last = runs[last] == *run;
         let evidence_list = if item.details.is_empty() {
             String::new()
         } else {
             format!(": {}", item.details.join("; "))
         };
-        let finding = match item.evidence.as_str() {
+        let finding = match run.evidence.as_str() {
             "applied" => Finding {
                 code: "applied_by_hand".into(),
                 severity: Severity::Error,
@@ -252,7 +274,7 @@ pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding>
                     "{target}: pending migration `{}` ({}) is already applied — its changes are present but the version table was not updated{evidence_list}",
                     item.revision, item.file
                 ),
-                suggestion: (!next_same).then(|| format!("alembic stamp {}", item.revision)),
+                suggestion: run_tip.then(|| format!("alembic stamp {}", item.revision)),
                 target: Some(target.into()),
             },
             "not_applied" => Finding {
@@ -262,13 +284,12 @@ pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding>
                     "{target}: pending migration `{}` ({}) is not applied{evidence_list}",
                     item.revision, item.file
                 ),
-                suggestion: (!next_same).then(|| {
-                    if index == last {
-                        "alembic upgrade heads".to_string()
-                    } else {
-                        format!("alembic upgrade {}", item.revision)
-                    }
-                }),
+                // The last run: one `upgrade heads` runs all of it, whatever its branches.
+                suggestion: if run_ends_last {
+                    (index == last).then(|| "alembic upgrade heads".to_string())
+                } else {
+                    run_tip.then(|| format!("alembic upgrade {}", item.revision))
+                },
                 target: Some(target.into()),
             },
             "partial" => Finding {
@@ -303,52 +324,138 @@ pub fn plan_findings(target: &str, pending: &[PendingMigration]) -> Vec<Finding>
     findings
 }
 
+/// Which run each pending migration belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Run {
+    number: usize,
+    /// The evidence the run is treated with.
+    evidence: String,
+}
+
+/// Consecutive migrations with the same evidence form a run. A migration
+/// without schema changes is "applied" vacuously, so it joins the run before
+/// it (or after it, when first) instead of splitting a not-applied run into an
+/// upgrade, a stamp and another upgrade.
+fn plan_runs(pending: &[PendingMigration]) -> Vec<Run> {
+    let vacuous = |p: &PendingMigration| {
+        p.evidence == "applied" && p.details == [crate::evidence::NO_SCHEMA_CHANGES]
+    };
+    let mut runs: Vec<Run> = Vec::with_capacity(pending.len());
+    for (index, item) in pending.iter().enumerate() {
+        let plannable = |e: &str| e == "applied" || e == "not_applied";
+        let evidence = if vacuous(item) {
+            let before = runs.last().map(|r| r.evidence.clone());
+            let after = pending[index..]
+                .iter()
+                .find(|p| !vacuous(p))
+                .map(|p| p.evidence.clone());
+            before
+                .filter(|e| plannable(e))
+                .or(after.filter(|e| plannable(e)))
+                .unwrap_or_else(|| item.evidence.clone())
+        } else {
+            item.evidence.clone()
+        };
+        let number = match runs.last() {
+            Some(previous) if previous.evidence == evidence => previous.number,
+            Some(previous) => previous.number + 1,
+            None => 0,
+        };
+        runs.push(Run { number, evidence });
+    }
+    runs
+}
+
 fn pending_items(
     codebase: &Codebase,
     pending: &[&Revision],
     assess: &mut dyn FnMut(&Revision) -> Assessment,
 ) -> Vec<PendingMigration> {
     let _ = codebase;
-    pending
-        .iter()
-        .map(|rev| {
-            let assessment = assess(rev);
-            PendingMigration {
-                revision: rev.revision.clone(),
-                file: display_path(&rev.file),
-                evidence: assessment.evidence,
-                details: assessment.details,
-                create_date: rev.create_date.clone(),
-                message: rev.message.clone(),
+    let mut items: Vec<PendingMigration> = Vec::with_capacity(pending.len());
+    for rev in pending {
+        let mut assessment = assess(rev);
+        // Drops of absent objects prove nothing once an earlier pending
+        // migration is not applied: it may be what creates them. Stamping on
+        // that evidence would record drops that never ran.
+        let unapplied_before = items
+            .iter()
+            .find(|p| p.evidence != "applied")
+            .map(|p| p.revision.clone());
+        if let Some(earlier) = unapplied_before {
+            if assessment.evidence == "applied"
+                && crate::evidence::rests_on_absences_only(&assessment.details)
+            {
+                assessment.evidence = "unknown".to_string();
+                assessment.details.push(format!(
+                    "the dropped objects may never have existed here: earlier pending migration `{earlier}` is not applied and may create them"
+                ));
             }
-        })
-        .collect()
+        }
+        items.push(PendingMigration {
+            revision: rev.revision.clone(),
+            file: display_path(&rev.file),
+            evidence: assessment.evidence,
+            details: assessment.details,
+            create_date: rev.create_date.clone(),
+            message: rev.message.clone(),
+        });
+    }
+    items
 }
 
-fn uninitialized_finding(codebase: &Codebase, input: &TargetInput<'_>, message: &str) -> Finding {
+/// `ancestor` is a strict ancestor of `descendant` in the codebase graph.
+fn is_ancestor(codebase: &Codebase, ancestor: &str, descendant: &str) -> bool {
+    // Usually a direct child: skip the closure (long histories).
+    let direct = codebase.get(descendant).is_some_and(|r| {
+        r.down_revisions.iter().any(|d| d == ancestor) || r.depends_on.iter().any(|d| d == ancestor)
+    });
+    direct || (ancestor != descendant && codebase.ancestors(descendant).contains(ancestor))
+}
+
+/// A database Alembic never stamped. Empty: `alembic upgrade heads`. Holding
+/// tables: the evidence of every migration says what is present, so the plan
+/// (stamp the applied run, upgrade the rest) replaces a generic "stamp REV".
+fn uninitialized_findings(
+    codebase: &Codebase,
+    input: &TargetInput<'_>,
+    report: &TargetReport,
+) -> Vec<Finding> {
     let has_schema = input.user_tables > 0;
-    Finding {
+    let plan = if has_schema {
+        plan_findings(input.name, &report.pending, &|a, d| {
+            is_ancestor(codebase, a, d)
+        })
+    } else {
+        Vec::new()
+    };
+    let message = &report.message;
+    let mut findings = vec![Finding {
         code: "uninitialized".into(),
         severity: Severity::Error,
         message: if has_schema {
             format!(
-                "{}: {message}, yet it holds {} — the schema was created outside Alembic",
+                "{}: {message}, yet it holds {} — the schema was created outside Alembic; the evidence of each migration below says which are present",
                 input.name,
                 count(input.user_tables, "table")
             )
         } else {
             format!("{}: {message}", input.name)
         },
-        suggestion: Some(if has_schema {
-            format!(
-                "verify the schema matches a revision REV (driftcheck's evidence below), then `alembic stamp REV`; codebase head: {}",
-                codebase.heads.join(", ")
-            )
+        suggestion: if !has_schema {
+            Some("alembic upgrade heads".to_string())
+        } else if plan.iter().any(|f| f.suggestion.is_some()) {
+            None
         } else {
-            "alembic upgrade heads".to_string()
-        }),
+            Some(format!(
+                "verify the schema matches a revision REV, then `alembic stamp REV`; codebase head: {}",
+                codebase.heads.join(", ")
+            ))
+        },
         target: Some(input.name.into()),
-    }
+    }];
+    findings.extend(plan);
+    findings
 }
 
 /// A pair of rows where one is an ancestor of the other.

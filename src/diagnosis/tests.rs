@@ -151,6 +151,29 @@ fn several_branch_rows_are_diverged() {
     assert!(findings.iter().any(|f| f.code == "diverged"));
 }
 
+/// Found end to end: the diverged finding's own `alembic upgrade heads` came
+/// first and failed on a migration applied by hand; the plan alone is right.
+#[test]
+fn diverged_commands_stamp_what_was_applied_by_hand_first() {
+    let (_, findings) = run(
+        &credentialmate(),
+        Some(&table(&["b1", "c1"])),
+        &[
+            ("20251230_1643", "not_applied"),
+            ("20251230_1700", "applied"),
+            ("20251230_1900", "not_applied"),
+        ],
+    );
+    assert_eq!(
+        suggestions(&findings),
+        [
+            "alembic upgrade 20251230_1643",
+            "alembic stamp 20251230_1700",
+            "alembic upgrade heads"
+        ]
+    );
+}
+
 #[test]
 fn ancestor_and_descendant_rows_are_inconsistent() {
     let (report, findings) = run(
@@ -196,6 +219,40 @@ fn missing_and_empty_version_tables_are_uninitialized() {
     assert!(empty.message.contains("empty"), "{}", empty.message);
 }
 
+/// Tables but no version table: the evidence decides what to stamp, instead
+/// of a generic "stamp REV".
+#[test]
+fn uninitialized_with_a_schema_stamps_what_the_evidence_finds() {
+    let codebase = credentialmate();
+    let evidence: HashMap<&str, &str> = [
+        ("a1", "applied"),
+        ("b1", "applied"),
+        ("c1", "applied"),
+        ("20251230_1643", "applied"),
+        ("20251230_1700", "applied"),
+        ("20251230_1900", "not_applied"),
+    ]
+    .into();
+    let input = TargetInput {
+        name: "local",
+        version_table: None,
+        version_table_name: "alembic_version",
+        user_tables: 4,
+        database: None,
+        server_version: None,
+    };
+    let (report, findings) = diagnose(&codebase, &input, &mut |r: &Revision| Assessment {
+        evidence: evidence[r.revision.as_str()].into(),
+        details: vec!["found: something".into()],
+    });
+    assert_eq!(report.state, TargetState::Uninitialized);
+    assert_eq!(findings[0].code, "uninitialized");
+    assert_eq!(
+        suggestions(&findings),
+        ["alembic stamp 20251230_1700", "alembic upgrade heads"]
+    );
+}
+
 #[test]
 fn partial_and_unverified_migrations_ask_for_a_person() {
     let (_, findings) = run(
@@ -205,4 +262,142 @@ fn partial_and_unverified_migrations_ask_for_a_person() {
     );
     let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, vec!["partially_applied", "pending_unverified"]);
+}
+
+/// Pending items of the credentialmate graph with evidence and details.
+fn pending_with(items: &[(&str, &str, &[&str])]) -> Vec<PendingMigration> {
+    items
+        .iter()
+        .map(|(revision, evidence, details)| PendingMigration {
+            revision: revision.to_string(),
+            file: format!("versions/{revision}.py"),
+            evidence: evidence.to_string(),
+            details: details.iter().map(|d| d.to_string()).collect(),
+            create_date: None,
+            message: None,
+        })
+        .collect()
+}
+
+fn plan(items: &[(&str, &str, &[&str])]) -> Vec<String> {
+    let codebase = credentialmate();
+    suggestions(&plan_findings("local", &pending_with(items), &|a, b| {
+        a != b && codebase.ancestors(b).contains(a)
+    }))
+}
+
+const MERGE: &[&str] = &[crate::evidence::NO_SCHEMA_CHANGES];
+
+/// Behind on both branches: the empty merge must not split the upgrade into
+/// `upgrade c1` + `stamp merge`, which would skip b1 (the bug found end to end).
+#[test]
+fn an_empty_merge_does_not_split_a_not_applied_run() {
+    assert_eq!(
+        plan(&[
+            ("b1", "not_applied", &[]),
+            ("c1", "not_applied", &[]),
+            ("20251230_1643", "applied", MERGE),
+            ("20251230_1700", "not_applied", &[]),
+            ("20251230_1900", "not_applied", &[]),
+        ]),
+        ["alembic upgrade heads"]
+    );
+    // First in the list, it takes the evidence of what follows.
+    assert_eq!(
+        plan(&[
+            ("20251230_1643", "applied", MERGE),
+            ("20251230_1700", "applied", &["found: column"]),
+            ("20251230_1900", "not_applied", &[]),
+        ]),
+        ["alembic stamp 20251230_1700", "alembic upgrade heads"]
+    );
+    // A real "applied" with no details is not vacuous.
+    assert_eq!(
+        plan(&[
+            ("20251230_1700", "applied", &[]),
+            ("20251230_1900", "not_applied", &[]),
+        ]),
+        ["alembic stamp 20251230_1700", "alembic upgrade heads"]
+    );
+}
+
+/// `alembic upgrade X` runs only X's ancestors: a run holding both branches
+/// needs one upgrade per branch tip; stamps likewise.
+#[test]
+fn runs_spanning_branches_get_a_command_per_branch_tip() {
+    assert_eq!(
+        plan(&[
+            ("b1", "not_applied", &[]),
+            ("c1", "not_applied", &[]),
+            ("20251230_1643", "applied", &["found: index"]),
+            ("20251230_1700", "not_applied", &[]),
+        ]),
+        [
+            "alembic upgrade b1",
+            "alembic upgrade c1",
+            "alembic stamp 20251230_1643",
+            "alembic upgrade heads"
+        ]
+    );
+    assert_eq!(
+        plan(&[
+            ("b1", "applied", &["found: column"]),
+            ("c1", "applied", &["found: index"]),
+            ("20251230_1700", "not_applied", &[]),
+        ]),
+        [
+            "alembic stamp b1",
+            "alembic stamp c1",
+            "alembic upgrade heads"
+        ]
+    );
+    // A partial migration keeps its own advice and does not absorb a merge.
+    assert_eq!(
+        plan(&[
+            ("b1", "partial", &[]),
+            ("20251230_1643", "applied", MERGE),
+            ("20251230_1700", "partial", &[]),
+        ])
+        .len(),
+        3
+    );
+}
+
+/// Found end to end: a drop-only migration after an unapplied one that creates
+/// what it drops looked "applied", and the plan stamped drops that never ran.
+#[test]
+fn drops_of_absent_objects_after_an_unapplied_migration_are_unknown() {
+    let codebase = credentialmate();
+    let input = TargetInput {
+        name: "local",
+        version_table: Some(&table(&["20251230_1643"])),
+        version_table_name: "alembic_version",
+        user_tables: 3,
+        database: None,
+        server_version: None,
+    };
+    let drops_only = vec!["found: column users.sku already dropped".to_string()];
+    let assess_with = |first: &'static str| {
+        let drops_only = drops_only.clone();
+        move |r: &Revision| Assessment {
+            evidence: if r.revision == "20251230_1700" {
+                first
+            } else {
+                "applied"
+            }
+            .into(),
+            details: if r.revision == "20251230_1900" {
+                drops_only.clone()
+            } else {
+                vec!["found: column users.x".into()]
+            },
+        }
+    };
+    let (report, findings) = diagnose(&codebase, &input, &mut assess_with("not_applied"));
+    assert_eq!(report.pending[1].evidence, "unknown");
+    assert!(report.pending[1].details[1].contains("20251230_1700"));
+    assert!(!suggestions(&findings).contains(&"alembic stamp 20251230_1900".to_string()));
+    // After applied migrations only, the drops do confirm.
+    let (report, _) = diagnose(&codebase, &input, &mut assess_with("applied"));
+    assert_eq!(report.pending[1].evidence, "applied");
 }

@@ -73,13 +73,30 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
 
     let evidence = verdict(extraction, &checks);
     if evidence == Evidence::Applied && checks.is_empty() {
-        details.push("no schema changes".to_string());
+        details.push(NO_SCHEMA_CHANGES.to_string());
     }
     Assessment {
         evidence,
         checks,
         details,
     }
+}
+
+/// The detail of an upgrade that changes no schema (a merge point, a data fix
+/// with nothing to check): its "applied" is vacuous, true of any database.
+pub const NO_SCHEMA_CHANGES: &str = "no schema changes";
+
+/// End of the detail of a drop whose object is absent.
+const ALREADY_DROPPED: &str = " already dropped";
+
+/// Whether an assessment's details are all drops whose objects are absent:
+/// such "applied" evidence holds just as well when the objects never existed
+/// (an earlier, unapplied migration would have created them).
+pub fn rests_on_absences_only(details: &[String]) -> bool {
+    !details.is_empty()
+        && details
+            .iter()
+            .all(|d| d.starts_with("found: ") && d.ends_with(ALREADY_DROPPED))
 }
 
 /// An object this upgrade drops and creates again (a redefined constraint)
@@ -125,15 +142,26 @@ fn verdict(extraction: &Extraction, checks: &[EffectCheck]) -> Evidence {
         // An empty upgrade (merge migration) changes nothing: stamping is safe.
         return Evidence::Applied;
     }
-    let counted = checks.iter().filter(|c| c.counts);
     let (mut present, mut absent, mut differs, mut unknown) = (0, 0, 0, 0);
-    for check in counted {
+    // A dropped object that is not there is weak evidence: it may never have
+    // existed here (an earlier pending migration creates it). It confirms a
+    // migration nothing contradicts, but does not make a migration whose
+    // other changes are missing "partial".
+    let mut absent_after_drop = 0;
+    for (check, effect) in checks.iter().zip(&extraction.effects) {
+        if !check.counts {
+            continue;
+        }
         match check.status {
+            CheckStatus::Present if is_drop(&effect.kind) => absent_after_drop += 1,
             CheckStatus::Present => present += 1,
             CheckStatus::Absent => absent += 1,
             CheckStatus::Differs => differs += 1,
             CheckStatus::Unknown => unknown += 1,
         }
+    }
+    if present == 0 && absent + differs == 0 {
+        present = absent_after_drop;
     }
     match (present, absent + differs) {
         (0, 0) => Evidence::Unknown,
@@ -143,6 +171,16 @@ fn verdict(extraction: &Extraction, checks: &[EffectCheck]) -> Evidence {
         (0, _) if differs == 0 => Evidence::NotApplied,
         _ => Evidence::Partial,
     }
+}
+
+fn is_drop(kind: &EffectKind) -> bool {
+    matches!(
+        kind,
+        EffectKind::DropTable { .. }
+            | EffectKind::DropColumn { .. }
+            | EffectKind::DropIndex { .. }
+            | EffectKind::DropConstraint { .. }
+    )
 }
 
 struct Finding {
@@ -697,7 +735,7 @@ impl<'a> Ctx<'a> {
                     None => Finding::new(
                         CheckStatus::Present,
                         format!("{subject} not found, as after the drop"),
-                        format!("found: {subject} already dropped"),
+                        format!("found: {subject}{ALREADY_DROPPED}"),
                     ),
                 }
             }
@@ -717,7 +755,7 @@ impl<'a> Ctx<'a> {
                     None => Finding::new(
                         CheckStatus::Present,
                         format!("{subject} not found, as after the drop"),
-                        format!("found: {subject} already dropped"),
+                        format!("found: {subject}{ALREADY_DROPPED}"),
                     ),
                 }
             }
@@ -814,7 +852,7 @@ impl<'a> Ctx<'a> {
                     None => Finding::new(
                         CheckStatus::Present,
                         format!("{subject} not found, as after the drop"),
-                        format!("found: {subject} already dropped"),
+                        format!("found: {subject}{ALREADY_DROPPED}"),
                     ),
                 }
             }
@@ -835,7 +873,7 @@ impl<'a> Ctx<'a> {
                     None => Finding::new(
                         CheckStatus::Present,
                         format!("{subject} not found, as after the drop"),
-                        format!("found: {subject} already dropped"),
+                        format!("found: {subject}{ALREADY_DROPPED}"),
                     ),
                 }
             }

@@ -175,23 +175,18 @@ fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsEr
         .min(paths.len().div_ceil(BATCH))
         .max(1);
     let next = AtomicUsize::new(0);
-    let read_one = |parser: &mut tree_sitter::Parser, path: &PathBuf| {
+    let read_one = |path: &PathBuf| {
         let source = std::fs::read(path).map_err(|source| MigrationsError::Io {
             path: path.clone(),
             source,
         })?;
-        Ok(parse::parse_source(
-            parser,
-            path,
-            &String::from_utf8_lossy(&source),
-        ))
+        Ok(parse::parse_source(path, &String::from_utf8_lossy(&source)))
     };
     type Batch = (usize, Vec<parse::ParsedFile>);
     let results: Vec<Result<Vec<Batch>, MigrationsError>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut parser = parse::python_parser();
                     let mut done = Vec::new();
                     loop {
                         let start = next.fetch_add(BATCH, Ordering::Relaxed);
@@ -199,10 +194,8 @@ fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsEr
                             return Ok(done);
                         }
                         let end = (start + BATCH).min(paths.len());
-                        let batch: Result<Vec<_>, MigrationsError> = paths[start..end]
-                            .iter()
-                            .map(|path| read_one(&mut parser, path))
-                            .collect();
+                        let batch: Result<Vec<_>, MigrationsError> =
+                            paths[start..end].iter().map(read_one).collect();
                         done.push((start, batch?));
                     }
                 })

@@ -1,11 +1,14 @@
-//! Static reading of one migration file with tree-sitter-python: the
-//! module-level `revision`, `down_revision`, `branch_labels`, `depends_on`
-//! and the generated docstring header. Files are never imported.
+//! Static reading of one migration file with Ruff's Python parser
+//! (`ruff_python_parser`): the module-level `revision`, `down_revision`,
+//! `branch_labels`, `depends_on` and the generated docstring header. Files are
+//! never imported. Ruff's parser replaced tree-sitter-python here because it
+//! is ~13× faster on migration files (docs/graph.md, "Choosing the parser").
 
 use super::Problem;
+use ruff_python_ast::{Expr, PySourceType, Stmt};
+use ruff_text_size::{Ranged, TextSize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use tree_sitter::{Node, Parser};
 
 /// A declared value with the line of its assignment.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -40,84 +43,88 @@ enum Value {
     Seq(Vec<Value>),
 }
 
-/// New parser for Python source (one per thread: parsers are not `Sync`).
-pub fn python_parser() -> Parser {
-    let mut parser = Parser::new();
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .expect("tree-sitter-python matches the tree-sitter ABI");
-    parser
+/// 1-based line numbers of byte offsets visited in increasing order, so a
+/// file is scanned for newlines once rather than once per statement.
+struct Lines<'a> {
+    source: &'a [u8],
+    offset: usize,
+    line: u32,
+}
+
+impl<'a> Lines<'a> {
+    fn new(source: &'a str) -> Self {
+        Lines {
+            source: source.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, offset: TextSize) -> u32 {
+        let offset = offset.to_usize().min(self.source.len());
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += count_newlines(&self.source[self.offset..offset]);
+        self.offset = offset;
+        self.line
+    }
+}
+
+fn count_newlines(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u32
 }
 
 /// Parse the source of `path`.
-pub fn parse_source(parser: &mut Parser, path: &Path, source: &str) -> ParsedFile {
+pub fn parse_source(path: &Path, source: &str) -> ParsedFile {
     let mut parsed = ParsedFile {
         path: path.to_path_buf(),
         ..ParsedFile::default()
     };
-    let Some(tree) = parser.parse(source, None) else {
-        parsed.problems.push(problem(
-            "syntax_error",
-            "error",
-            format!("{}: the Python parser gave up on this file", path.display()),
-            path,
-            None,
-        ));
-        return parsed;
-    };
-    let root = tree.root_node();
-    if root.has_error() {
-        let (line, what) = first_error(root, source);
+    // The unchecked parse recovers from syntax errors, so the assignments
+    // before (and after) a broken `upgrade()` are still read.
+    let module = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    if let Some(error) = module.errors().iter().min_by_key(|e| e.location.start()) {
+        let line = Lines::new(source).line_at(error.location.start());
         parsed.problems.push(problem(
             "syntax_error",
             "error",
             format!(
-                "{}:{line}: Python syntax error ({what}); Alembic cannot import this file",
-                path.display()
+                "{}:{line}: Python syntax error ({}); Alembic cannot import this file",
+                path.display(),
+                error.error
             ),
             path,
             Some(line),
         ));
     }
-    let src = source.as_bytes();
+    let mut lines = Lines::new(source);
     let mut names: HashMap<&str, Result<Value, String>> = HashMap::new();
-    let mut cursor = root.walk();
-    for (index, statement) in root.named_children(&mut cursor).enumerate() {
-        if statement.kind() != "expression_statement" {
-            continue;
-        }
-        let Some(inner) = statement.named_child(0) else {
-            continue;
-        };
-        if index == 0 && inner.kind() == "string" {
-            if let Ok(Value::Str(doc)) = eval(inner, src, &names) {
-                read_docstring(&doc, &mut parsed);
-            }
-            continue;
-        }
-        if inner.kind() != "assignment" {
-            continue;
-        }
-        // `a = b = value` nests assignments in `right`: collect every target.
-        let mut targets = Vec::new();
-        let mut node = inner;
-        let value_node = loop {
-            if let Some(left) = node.child_by_field_name("left") {
-                if left.kind() == "identifier" {
-                    targets.push(text(left, src));
+    for (index, statement) in module.suite().iter().enumerate() {
+        let (targets, value_expr): (Vec<&Expr>, &Expr) = match statement {
+            Stmt::Expr(expr) => {
+                if index == 0 {
+                    if let Expr::StringLiteral(doc) = expr.value.as_ref() {
+                        read_docstring(doc.value.to_str(), &mut parsed);
+                    }
                 }
+                continue;
             }
-            match node.child_by_field_name("right") {
-                Some(right) if right.kind() == "assignment" => node = right,
-                other => break other,
-            }
+            Stmt::Assign(assign) => (assign.targets.iter().collect(), &assign.value),
+            Stmt::AnnAssign(assign) => match &assign.value {
+                Some(value) => (vec![assign.target.as_ref()], value),
+                None => continue, // `revision: str` without a value
+            },
+            _ => continue,
         };
-        let Some(value_node) = value_node else {
-            continue; // `revision: str` without a value
-        };
-        let value = eval(value_node, src, &names);
-        let line = statement.start_position().row as u32 + 1;
+        let value = eval(value_expr, source, &names);
+        let line = lines.line_at(statement.start());
         for target in targets {
+            let Expr::Name(name) = target else {
+                continue;
+            };
+            let target = name.id.as_str();
             match target {
                 "revision" => {
                     parsed.assigns_revision = true;
@@ -242,115 +249,27 @@ fn unresolved(path: &Path, line: u32, name: &str, why: String) -> Problem {
     )
 }
 
-fn text<'a>(node: Node<'_>, src: &'a [u8]) -> &'a str {
-    node.utf8_text(src).unwrap_or("")
-}
-
-/// The first ERROR or MISSING node, depth first: its line and a short description.
-fn first_error(root: Node<'_>, source: &str) -> (u32, String) {
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_error() || node.is_missing() {
-            let line = node.start_position().row as u32 + 1;
-            let what = if node.is_missing() {
-                format!("missing `{}`", node.kind())
-            } else {
-                let snippet: String = node
-                    .utf8_text(source.as_bytes())
-                    .unwrap_or("")
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .chars()
-                    .take(40)
-                    .collect();
-                format!("unexpected `{}`", snippet.trim())
-            };
-            return (line, what);
-        }
-        let descend = node.has_error() && cursor.goto_first_child();
-        if descend {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return (
-                    root.start_position().row as u32 + 1,
-                    "invalid syntax".into(),
-                );
-            }
-        }
-    }
-}
-
 /// Evaluate a literal; a simple name resolves to its earlier module-level value.
 fn eval(
-    node: Node<'_>,
-    src: &[u8],
+    expr: &Expr,
+    source: &str,
     names: &HashMap<&str, Result<Value, String>>,
 ) -> Result<Value, String> {
-    match node.kind() {
-        "none" => Ok(Value::None),
-        "string" => {
-            let mut out = String::new();
-            let mut raw = false;
-            let mut cursor = node.walk();
-            for part in node.named_children(&mut cursor) {
-                match part.kind() {
-                    "string_start" => {
-                        let prefix = text(part, src).to_ascii_lowercase();
-                        raw = prefix.contains('r');
-                    }
-                    "string_content" => {
-                        let content = text(part, src);
-                        if raw {
-                            out.push_str(content);
-                        } else {
-                            out.push_str(&unescape(content));
-                        }
-                    }
-                    "interpolation" => {
-                        return Err(format!("is an f-string ({})", text(node, src)));
-                    }
-                    _ => {}
-                }
-            }
-            Ok(Value::Str(out))
+    match expr {
+        Expr::NoneLiteral(_) => Ok(Value::None),
+        // Adjacent literals (`'ab' 'cd'`) arrive concatenated, escapes decoded.
+        Expr::StringLiteral(string) => Ok(Value::Str(string.value.to_str().to_string())),
+        // Kept from the tree-sitter reader, which read `b'..'` as text.
+        Expr::BytesLiteral(bytes) => Ok(Value::Str(
+            String::from_utf8_lossy(&bytes.value.bytes().collect::<Vec<u8>>()).into_owned(),
+        )),
+        Expr::FString(_) | Expr::TString(_) => {
+            Err(format!("is an f-string ({})", &source[expr.range()]))
         }
-        "concatenated_string" => {
-            let mut out = String::new();
-            let mut cursor = node.walk();
-            for part in node.named_children(&mut cursor) {
-                match eval(part, src, names)? {
-                    Value::Str(s) => out.push_str(&s),
-                    _ => return Err("is not a plain string".into()),
-                }
-            }
-            Ok(Value::Str(out))
-        }
-        "tuple" | "list" | "expression_list" => {
-            let mut cursor = node.walk();
-            let items: Result<Vec<Value>, String> = node
-                .named_children(&mut cursor)
-                .filter(|n| n.kind() != "comment")
-                .map(|n| eval(n, src, names))
-                .collect();
-            Ok(Value::Seq(items?))
-        }
-        "parenthesized_expression" => {
-            let mut cursor = node.walk();
-            let inner = node
-                .named_children(&mut cursor)
-                .find(|n| n.kind() != "comment")
-                .ok_or_else(|| "is empty parentheses".to_string())?;
-            eval(inner, src, names)
-        }
-        "identifier" => {
-            let name = text(node, src);
+        Expr::Tuple(tuple) => seq(&tuple.elts, source, names),
+        Expr::List(list) => seq(&list.elts, source, names),
+        Expr::Name(name) => {
+            let name = name.id.as_str();
             match names.get(name) {
                 Some(Ok(value)) => Ok(value.clone()),
                 Some(Err(why)) => Err(format!("refers to `{name}`, which {why}")),
@@ -361,36 +280,19 @@ fn eval(
         }
         _ => Err(format!(
             "is an expression (`{}`), not a literal",
-            text(node, src)
+            &source[expr.range()]
         )),
     }
 }
 
-/// Python escapes that can appear in an id or a docstring header.
-fn unescape(content: &str) -> String {
-    if !content.contains('\\') {
-        return content.to_string();
-    }
-    let mut out = String::with_capacity(content.len());
-    let mut chars = content.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('\n') => {}
-            Some(other @ ('\\' | '\'' | '"')) => out.push(other),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
+fn seq(
+    items: &[Expr],
+    source: &str,
+    names: &HashMap<&str, Result<Value, String>>,
+) -> Result<Value, String> {
+    let items: Result<Vec<Value>, String> =
+        items.iter().map(|item| eval(item, source, names)).collect();
+    Ok(Value::Seq(items?))
 }
 
 /// `None` → [], a string → [s], a flat sequence of strings → its items.
@@ -437,7 +339,7 @@ mod tests {
     use super::*;
 
     fn parse(source: &str) -> ParsedFile {
-        parse_source(&mut python_parser(), Path::new("v/x.py"), source)
+        parse_source(Path::new("v/x.py"), source)
     }
 
     #[test]
@@ -514,11 +416,7 @@ mod tests {
 
     #[test]
     fn legacy_hex_file_name_is_the_revision() {
-        let p = parse_source(
-            &mut python_parser(),
-            Path::new("v/1975ea83b712.py"),
-            "down_revision = None\n",
-        );
+        let p = parse_source(Path::new("v/1975ea83b712.py"), "down_revision = None\n");
         assert_eq!(p.revision.unwrap().value, "1975ea83b712");
         assert!(p.problems.is_empty());
     }
@@ -549,5 +447,40 @@ mod tests {
             .unwrap();
         assert_eq!(err.line, Some(4));
         assert_eq!(p.revision.unwrap().value, "a");
+    }
+
+    #[test]
+    fn modern_syntax_is_not_a_syntax_error() {
+        // PEP 604, PEP 695, match, walrus, 3.12 f-strings, except*.
+        let p = parse(concat!(
+            "revision = 'a'\n",
+            "type Point = tuple[float, float]\n",
+            "def first[T](xs: list[T]) -> T | None:\n    return xs[0]\n",
+            "match cmd:\n    case {'op': 'add', **rest}:\n        pass\n    case [x, *ys] if x:\n        pass\n",
+            "if (n := len(a)) > 10:\n    pass\n",
+            "x = f\"{\", \".join(songs)}\"\n",
+            "try:\n    pass\nexcept* ValueError:\n    pass\n",
+        ));
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.revision.unwrap().value, "a");
+    }
+
+    #[test]
+    fn indentation_and_string_errors_name_their_line() {
+        let p = parse("revision = 'a'\ndef upgrade():\n    op.x()\n      op.y()\n");
+        assert_eq!(p.problems[0].code, "syntax_error");
+        assert_eq!(p.problems[0].line, Some(4));
+        let p = parse("revision = 'a'\nx = 'abc\ny = 1\n");
+        assert_eq!(p.problems[0].line, Some(2));
+        assert!(p.problems[0]
+            .message
+            .starts_with("v/x.py:2: Python syntax error"));
+    }
+
+    #[test]
+    fn escapes_and_raw_strings() {
+        let p = parse("revision = 'a\\'b'\ndown_revision = r'c\\d'\n");
+        assert_eq!(p.revision.unwrap().value, "a'b");
+        assert_eq!(p.down_revisions.value, ["c\\d"]);
     }
 }

@@ -1,7 +1,7 @@
 //! The terminal summary: verdict, revision table, findings, schema diff.
 
 use super::{pending_summary, severity_label, verdict};
-use crate::report::{CheckReport, Severity, Status};
+use crate::report::{CheckReport, Severity, Status, TargetState};
 use comfy_table::{presets, ContentArrangement, Table};
 
 /// Whether to use colour: only on a terminal, and never with `NO_COLOR` set.
@@ -71,7 +71,15 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
             );
         }
         if current.is_empty() {
-            current = target.message.clone();
+            current = match target.state {
+                // The full message (often long: an AWS or connection error)
+                // is printed once below the table.
+                TargetState::Unreachable => format!(
+                    "{} (see below)",
+                    target.reason.as_deref().unwrap_or("unreachable")
+                ),
+                _ => target.message.clone(),
+            };
         }
         table.add_row(vec![
             name.clone(),
@@ -87,6 +95,11 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
         .targets
         .iter()
         .filter(|(_, t)| t.reason.is_some() && t.reason.as_deref() != Some("skipped"))
+        // An unreachable target's finding already carries the whole message.
+        .filter(|(name, _)| {
+            let code = format!("{name}_unreachable");
+            !report.findings.iter().any(|f| f.code == code)
+        })
         .collect();
     for (name, target) in notes {
         out.push_str(&format!("\n{name}: {}\n", target.message));
@@ -129,8 +142,13 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
             ));
         }
         if report.schema_diff.len() > 50 {
+            let where_ = if report.report_path.is_some() {
+                "in the report"
+            } else {
+                "with --format json or a report"
+            };
             out.push_str(&format!(
-                "  … {} more in the report\n",
+                "  … {} more {where_}\n",
                 report.schema_diff.len() - 50
             ));
         }
@@ -156,4 +174,83 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
         out.push_str(&format!("Incident draft: {path}\n"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{CodebaseSummary, TargetReport};
+    use std::collections::BTreeMap;
+
+    fn report(targets: Vec<(&str, TargetReport)>) -> CheckReport {
+        CheckReport {
+            driftcheck_version: "0.1.0".into(),
+            status: Status::Clean,
+            codebase: CodebaseSummary {
+                migration_dirs: vec![],
+                heads: vec!["h".into()],
+                branch_heads: vec!["h".into()],
+                revisions: 1,
+                problems: vec![],
+            },
+            targets: targets
+                .into_iter()
+                .map(|(n, t)| (n.to_string(), t))
+                .collect(),
+            schema_diff: vec![],
+            schema_diff_ignored: BTreeMap::new(),
+            findings: vec![],
+            report_path: None,
+            ris_path: None,
+            checked_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    /// A long unreachable message is printed once, not also wrapped into the table.
+    #[test]
+    fn unreachable_message_appears_once() {
+        let message = "unreachable: reading secret `x` failed: a very long AWS error";
+        let text = terminal_summary(
+            &report(vec![(
+                "production",
+                TargetReport::not_examined(TargetState::Unreachable, "aws_error", message),
+            )]),
+            Style::plain(),
+        );
+        assert_eq!(text.matches("a very long AWS error").count(), 1, "{text}");
+        assert!(text.contains("aws_error (see below)"), "{text}");
+    }
+
+    #[test]
+    fn unreachable_message_is_not_repeated_beside_its_finding() {
+        let mut report = report(vec![(
+            "production",
+            TargetReport::not_examined(
+                TargetState::Unreachable,
+                "aws_error",
+                "unreachable: a very long AWS error",
+            ),
+        )]);
+        report.findings.push(crate::report::Finding {
+            code: "production_unreachable".into(),
+            severity: Severity::Warning,
+            message: "production could not be compared: a very long AWS error".into(),
+            suggestion: None,
+            target: Some("production".into()),
+        });
+        let text = terminal_summary(&report, Style::plain());
+        assert_eq!(text.matches("a very long AWS error").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn uninitialized_message_stays_in_the_table() {
+        let mut target = TargetReport::not_examined(
+            TargetState::Uninitialized,
+            "x",
+            "no version table `alembic_version`",
+        );
+        target.reason = None;
+        let text = terminal_summary(&report(vec![("local", target)]), Style::plain());
+        assert!(text.contains("no version table"), "{text}");
+    }
 }

@@ -342,6 +342,25 @@ fn verdicts() {
     );
     assert_eq!(statuses(&differs), vec![CheckStatus::Differs]);
     assert_eq!(differs.evidence, Evidence::Partial);
+
+    // A dropped column that is absent does not make a migration whose other
+    // change is missing "partial" (found end to end: the column came from an
+    // earlier pending migration that never ran).
+    let drop_and_missing = run(
+        "op.drop_column('users', 'gone')\nop.add_column('users', sa.Column('nope', sa.Text()))",
+        &snapshot,
+    );
+    assert_eq!(drop_and_missing.evidence, Evidence::NotApplied);
+    // Alone, or beside changes that are present, it still confirms.
+    assert_eq!(
+        run("op.drop_column('users', 'gone')", &snapshot).evidence,
+        Evidence::Applied
+    );
+    let drop_and_present = run(
+        "op.drop_column('users', 'gone')\nop.add_column('users', sa.Column('email_bounced', sa.Boolean(), nullable=False))",
+        &snapshot,
+    );
+    assert_eq!(drop_and_present.evidence, Evidence::Applied);
 }
 
 #[test]
