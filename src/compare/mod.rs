@@ -353,6 +353,15 @@ fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
         items.push(item);
     }
 
+    // One pass over the columns: looking them up per table is quadratic in
+    // catalog size (seconds at a few thousand tables).
+    let mut columns_by_table: HashMap<(&str, &str), Vec<&crate::schema::Column>> = HashMap::new();
+    for column in &snapshot.columns {
+        columns_by_table
+            .entry((column.schema.as_str(), column.table.as_str()))
+            .or_default()
+            .push(column);
+    }
     for table in &snapshot.tables {
         let mut text = match (table.kind.as_str(), &table.partition_key) {
             ("partitioned_table", Some(key)) => format!("partitioned table, partition by {key}"),
@@ -373,7 +382,9 @@ fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
         }
         text.push_str(&owner_and_grants(options, &table.owner, &table.acl));
         text.push_str(&comment_text(options, &table.comment));
-        let mut columns: Vec<_> = snapshot.columns_of(&table.schema, &table.name).collect();
+        let mut columns = columns_by_table
+            .remove(&(table.schema.as_str(), table.name.as_str()))
+            .unwrap_or_default();
         columns.sort_by_key(|c| c.position);
         let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         let mut item = Item::new(
@@ -789,9 +800,26 @@ fn column_order(
     version_tables: &BTreeSet<String>,
     result: &mut SchemaDiff,
 ) {
+    // Indexed once: per-table lookups by scanning are quadratic in catalog size.
+    fn by_table(snapshot: &Snapshot) -> HashMap<(&str, &str), Vec<&crate::schema::Column>> {
+        let mut map: HashMap<(&str, &str), Vec<&crate::schema::Column>> = HashMap::new();
+        for column in &snapshot.columns {
+            map.entry((column.schema.as_str(), column.table.as_str()))
+                .or_default()
+                .push(column);
+        }
+        map
+    }
+    let (local_columns, production_columns) = (by_table(local), by_table(production));
+    let production_tables: HashMap<(&str, &str), &crate::schema::Table> = production
+        .tables
+        .iter()
+        .map(|t| ((t.schema.as_str(), t.name.as_str()), t))
+        .collect();
     for table in &local.tables {
         let key = table.key();
-        let Some(other) = production.table(&table.schema, &table.name) else {
+        let Some(other) = production_tables.get(&(table.schema.as_str(), table.name.as_str()))
+        else {
             continue;
         };
         if version_tables.contains(&key)
@@ -802,16 +830,24 @@ fn column_order(
         {
             continue;
         }
-        let order = |snapshot: &Snapshot, shared_with: &Snapshot| -> Vec<String> {
-            let mut columns: Vec<_> = snapshot
-                .columns_of(&table.schema, &table.name)
-                .filter(|c| shared_with.column(&c.schema, &c.table, &c.name).is_some())
+        let table_id = (table.schema.as_str(), table.name.as_str());
+        let none = Vec::new();
+        let (mine, theirs) = (
+            local_columns.get(&table_id).unwrap_or(&none),
+            production_columns.get(&table_id).unwrap_or(&none),
+        );
+        let order = |columns: &[&crate::schema::Column],
+                     shared_with: &[&crate::schema::Column]|
+         -> Vec<String> {
+            let mut columns: Vec<_> = columns
+                .iter()
+                .filter(|c| shared_with.iter().any(|o| o.name == c.name))
                 .collect();
             columns.sort_by_key(|c| c.position);
             columns.iter().map(|c| c.name.clone()).collect()
         };
-        let local_order = order(local, production);
-        let production_order = order(production, local);
+        let local_order = order(mine, theirs);
+        let production_order = order(theirs, mine);
         if local_order == production_order {
             continue;
         }
