@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh machine: installs what is missing
 # (PostgreSQL server binaries, the Python venv with alembic and moto), then runs
 # formatting and lint checks and every test (unit, integration against real
-# PostgreSQL clusters, the Alembic cross-check, the moto-backed secrets tests).
+# PostgreSQL clusters, the Alembic cross-check, the moto-backed secrets tests),
+# then a smoke run of the benchmark kit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,6 +12,9 @@ export DRIFTCHECK_MOTO_SERVER="$PWD/.venv/bin/moto_server"
 cargo fmt --all --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --all-targets --locked
+# The benchmark kit at N=50, once each, so it cannot rot: fails when driftcheck
+# misses a planted drift or reports anything unattributed (bench/README.md).
+bash bench/run.sh --smoke
 # Leave nothing behind: the harness stops every server it starts.
 if pgrep -f 'postgres .*-D /tmp/(dc-pg-|driftcheck-)' >/dev/null || pgrep -f moto_server >/dev/null; then
   echo "test.sh: a test left a postgres or moto_server process running" >&2
