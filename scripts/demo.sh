@@ -8,9 +8,11 @@
 #   4. migrates a database with real Alembic to 20251230_1643 (the merge),
 #      applies 20251230_1700's columns by hand, and stamps the version table with
 #      the merge's old hash id 394c8c3cbf42 — exactly the state RIS-052 found
-#   5. runs `driftcheck --skip-production` and shows the markdown report
+#   5. runs `driftcheck --skip-production --create-ris` and shows the markdown
+#      report and the incident draft
 #
-# Exit status: driftcheck's (1 = drift found, as expected here).
+# Exit status: 0 when driftcheck diagnosed the drift (its exit code 1), else
+# driftcheck's own code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -51,15 +53,28 @@ UPDATE alembic_version SET version_num = '394c8c3cbf42';
 SQL
 
 REPORT=$ROOT/drift-reports/demo-$(date -u +%Y%m%dT%H%M%SZ).md
-echo "demo: driftcheck --skip-production" >&2
+RIS_DIR=$ROOT/drift-reports/ris
+mkdir -p "$RIS_DIR"
+echo "demo: driftcheck --skip-production --create-ris" >&2
 echo >&2
 status=0
 "$BIN" --skip-production \
   --local-url "postgresql://postgres@/credentialmate?host=$WORK" \
   --migrations "$PROJECT/versions" \
-  --report "$REPORT" || status=$?
+  --report "$REPORT" \
+  --create-ris --ris-dir "$RIS_DIR" || status=$?
 echo
 echo "================ markdown report: ${REPORT#$ROOT/} ================"
 cat "$REPORT"
-echo "demo: driftcheck exited $status (1 = drift found)" >&2
+DRAFT=$(ls -t "$RIS_DIR"/ris-*.md 2>/dev/null | head -n 1)
+if [ -n "$DRAFT" ]; then
+  echo
+  echo "================ incident draft: ${DRAFT#$ROOT/} (first 60 lines) ================"
+  head -n 60 "$DRAFT"
+fi
+if [ "$status" -eq 1 ]; then
+  echo "demo: driftcheck found the RIS-052 drift (exit 1), as expected" >&2
+  exit 0
+fi
+echo "demo: driftcheck exited $status, expected 1 (drift found)" >&2
 exit "$status"
