@@ -89,6 +89,31 @@ pub const NO_SCHEMA_CHANGES: &str = "no schema changes";
 /// End of the detail of a drop whose object is absent.
 const ALREADY_DROPPED: &str = " already dropped";
 
+/// The check of an effect that removes `subject`: done when it is gone.
+/// `still_there` is what was found instead (`Some("")`: found, nothing to show);
+/// `detail_shown` is added to the short detail line.
+fn dropped(subject: &str, still_there: Option<&str>, detail_shown: Option<&str>) -> Finding {
+    match still_there {
+        Some(found) => Finding::new(
+            CheckStatus::Absent,
+            if found.is_empty() {
+                format!("{subject} still exists")
+            } else {
+                format!("{subject} still exists: {found}")
+            },
+            match detail_shown {
+                Some(shown) => format!("still present: {subject} ({shown})"),
+                None => format!("still present: {subject}"),
+            },
+        ),
+        None => Finding::new(
+            CheckStatus::Present,
+            format!("{subject} not found, as after the drop"),
+            format!("found: {subject}{ALREADY_DROPPED}"),
+        ),
+    }
+}
+
 /// Whether an assessment's details are all drops whose objects are absent:
 /// such "applied" evidence holds just as well when the objects never existed
 /// (an earlier, unapplied migration would have created them).
@@ -726,18 +751,9 @@ impl<'a> Ctx<'a> {
                 if let Some(missing) = self.missing_table_of_drop(table) {
                     return missing;
                 }
-                match snap.column(schema, pg_name(&table.name), pg_name(column)) {
-                    Some(found) => Finding::new(
-                        CheckStatus::Absent,
-                        format!("{subject} still exists: {}", render_column(found)),
-                        format!("still present: {subject} ({})", render_column(found)),
-                    ),
-                    None => Finding::new(
-                        CheckStatus::Present,
-                        format!("{subject} not found, as after the drop"),
-                        format!("found: {subject}{ALREADY_DROPPED}"),
-                    ),
-                }
+                let found = snap.column(schema, pg_name(&table.name), pg_name(column));
+                let rendered = found.map(render_column);
+                dropped(&subject, rendered.as_deref(), rendered.as_deref())
             }
             EffectKind::CreateTable {
                 table,
@@ -746,18 +762,8 @@ impl<'a> Ctx<'a> {
             } => self.check_create_table(index, table, columns, constraints),
             EffectKind::DropTable { table } => {
                 let subject = format!("table {}", display_table(table));
-                match snap.table(self.schema_of(table), pg_name(&table.name)) {
-                    Some(_) => Finding::new(
-                        CheckStatus::Absent,
-                        format!("{subject} still exists"),
-                        format!("still present: {subject}"),
-                    ),
-                    None => Finding::new(
-                        CheckStatus::Present,
-                        format!("{subject} not found, as after the drop"),
-                        format!("found: {subject}{ALREADY_DROPPED}"),
-                    ),
-                }
+                let found = snap.table(self.schema_of(table), pg_name(&table.name));
+                dropped(&subject, found.map(|_| ""), None)
             }
             EffectKind::RenameTable { table, new_name } => {
                 let schema = self.schema_of(table);
@@ -843,18 +849,8 @@ impl<'a> Ctx<'a> {
                 }
                 let schema = schema.as_deref().unwrap_or(self.default_schema);
                 let subject = format!("index {schema}.{name}");
-                match snap.index(schema, pg_name(name)) {
-                    Some(found) => Finding::new(
-                        CheckStatus::Absent,
-                        format!("{subject} still exists: {}", found.definition),
-                        format!("still present: {subject}"),
-                    ),
-                    None => Finding::new(
-                        CheckStatus::Present,
-                        format!("{subject} not found, as after the drop"),
-                        format!("found: {subject}{ALREADY_DROPPED}"),
-                    ),
-                }
+                let found = snap.index(schema, pg_name(name));
+                dropped(&subject, found.map(|i| i.definition.as_str()), None)
             }
             EffectKind::CreateConstraint { table, constraint } => {
                 self.check_constraint(table, constraint)
@@ -864,18 +860,9 @@ impl<'a> Ctx<'a> {
                 if let Some(missing) = self.missing_table_of_drop(table) {
                     return missing;
                 }
-                match snap.constraint(self.schema_of(table), pg_name(&table.name), pg_name(name)) {
-                    Some(found) => Finding::new(
-                        CheckStatus::Absent,
-                        format!("{subject} still exists: {}", found.definition),
-                        format!("still present: {subject}"),
-                    ),
-                    None => Finding::new(
-                        CheckStatus::Present,
-                        format!("{subject} not found, as after the drop"),
-                        format!("found: {subject}{ALREADY_DROPPED}"),
-                    ),
-                }
+                let found =
+                    snap.constraint(self.schema_of(table), pg_name(&table.name), pg_name(name));
+                dropped(&subject, found.map(|c| c.definition.as_str()), None)
             }
             EffectKind::AlterColumn {
                 table,
