@@ -4,22 +4,10 @@
 mod common;
 
 use common::cli::{repo, Test};
+use common::migrated::python;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::process::Command;
-
-fn python() -> PathBuf {
-    let python = std::env::var_os("DRIFTCHECK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".venv/bin/python"));
-    assert!(
-        python.exists(),
-        "{} not found: run scripts/setup.sh to create the venv with Alembic (or set DRIFTCHECK_PYTHON)",
-        python.display()
-    );
-    python
-}
 
 /// Alembic's view. `target` is `--ini FILE` or `--dir DIR`.
 fn alembic(kind: &str, path: &str) -> Value {

@@ -4,6 +4,7 @@
 
 use crate::common::cli::repo;
 use crate::common::cluster::Cluster;
+use crate::common::migrated::python;
 use std::process::Command;
 
 pub const PROJECT: &str = "migrations-fixtures/credentialmate";
@@ -11,8 +12,15 @@ pub const VERSIONS: &str = "migrations-fixtures/credentialmate/versions";
 
 /// `alembic upgrade REV` on `db` (the fixture's env.py reads DATABASE_URL).
 pub fn upgrade(cluster: &Cluster, db: &str, revision: &str) {
-    let out = Command::new(repo().join(".venv/bin/alembic"))
-        .args(["-c", &format!("{PROJECT}/alembic.ini"), "upgrade", revision])
+    let out = Command::new(python())
+        .args([
+            "-m",
+            "alembic",
+            "-c",
+            &format!("{PROJECT}/alembic.ini"),
+            "upgrade",
+            revision,
+        ])
         .env(
             "DATABASE_URL",
             format!(
