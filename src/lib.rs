@@ -1,10 +1,12 @@
 //! driftcheck: tell a team that a PostgreSQL database has drifted from its
 //! Alembic migrations, or from another environment, before it hurts them.
 //!
-//! Data flow (see the design contract in README.md):
-//! `migrations` (codebase graph) + `database` (read-only snapshots, `secrets`
-//! for production credentials) → `diagnosis` / `compare` → `report` model →
-//! `render` (terminal, markdown, JSON) and `incident` (RIS drafts).
+//! Data flow (see the design contract in README.md): a check is
+//! `plan` (flags + environment + `config`, decided once) → `observe`
+//! (`database` read-only snapshots, `secrets` for production credentials) →
+//! `check` (report: `migrations` graph, `diagnosis`, `compare` → `report`
+//! model) → `outputs` (`render` terminal/markdown/JSON, `incident` RIS drafts,
+//! GitHub Actions, `notify` alerts).
 
 pub mod check;
 pub mod cli;
@@ -20,6 +22,9 @@ pub mod gate;
 pub mod incident;
 pub mod migrations;
 pub mod notify;
+pub mod observe;
+pub mod outputs;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod schema;

@@ -1,6 +1,8 @@
 //! Assembling a check: what was observed of each database + the codebase →
 //! the [`CheckReport`]. Pure; the I/O that gathers the observations lives in
-//! `commands::check`.
+//! `observe`.
+
+pub mod diff;
 
 use crate::diagnosis::{self, Assessment, TargetInput};
 use crate::migrations::{Codebase, Revision};
@@ -142,6 +144,21 @@ pub fn build_report(
         report_path: None,
         ris_path: None,
         checked_at: input.checked_at,
+    }
+}
+
+/// Evidence for one pending migration against one snapshot (the `assess`
+/// argument of [`build_report`] in a real run).
+pub fn assess_pending(revision: &Revision, snapshot: &Snapshot) -> Assessment {
+    match crate::evidence::assess_file(&revision.file, snapshot, "public") {
+        Ok(assessment) => Assessment {
+            evidence: assessment.evidence.as_str().to_string(),
+            details: assessment.details,
+        },
+        Err(error) => Assessment {
+            evidence: "unknown".to_string(),
+            details: vec![format!("cannot read {}: {error}", revision.file.display())],
+        },
     }
 }
 

@@ -444,3 +444,83 @@ impl Snapshot {
             .sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
     }
 }
+
+/// The JSON Schema a saved snapshot follows (named in load errors).
+pub const SNAPSHOT_SCHEMA_PATH: &str = "docs/schema/snapshot.schema.json";
+
+/// Why a snapshot file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotFileError {
+    #[error("cannot read {}: {error}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{} is not a driftcheck snapshot (see {SNAPSHOT_SCHEMA_PATH}): {error}", path.display())]
+    NotSnapshot {
+        path: std::path::PathBuf,
+        error: serde_json::Error,
+    },
+    #[error("{} has snapshot format {found}, this driftcheck reads format {SNAPSHOT_FORMAT}", path.display())]
+    Format {
+        path: std::path::PathBuf,
+        found: u32,
+    },
+}
+
+impl Snapshot {
+    /// Read a snapshot saved by `driftcheck snapshot` (or written to the schema).
+    pub fn load(path: &std::path::Path) -> Result<Snapshot, SnapshotFileError> {
+        let text = std::fs::read_to_string(path).map_err(|error| SnapshotFileError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        Snapshot::from_json(&text, path)
+    }
+
+    /// Parse a saved snapshot's text; `path` is only used in messages.
+    pub fn from_json(text: &str, path: &std::path::Path) -> Result<Snapshot, SnapshotFileError> {
+        let snapshot: Snapshot =
+            serde_json::from_str(text).map_err(|error| SnapshotFileError::NotSnapshot {
+                path: path.to_path_buf(),
+                error,
+            })?;
+        if snapshot.format != SNAPSHOT_FORMAT {
+            return Err(SnapshotFileError::Format {
+                path: path.to_path_buf(),
+                found: snapshot.format,
+            });
+        }
+        Ok(snapshot)
+    }
+}
+
+#[cfg(test)]
+mod load_tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_file_that_is_not_a_snapshot_names_the_schema() {
+        let err = Snapshot::from_json("{\"tables\": 3}", Path::new("prod.json")).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("prod.json is not a driftcheck snapshot"),
+            "{message}"
+        );
+        assert!(message.contains(SNAPSHOT_SCHEMA_PATH), "{message}");
+    }
+
+    #[test]
+    fn another_format_is_refused_and_the_current_one_read() {
+        let err = Snapshot::from_json("{\"format\": 99}", Path::new("a.json")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "a.json has snapshot format 99, this driftcheck reads format {SNAPSHOT_FORMAT}"
+            )
+        );
+        let text = format!("{{\"format\": {SNAPSHOT_FORMAT}}}");
+        assert!(Snapshot::from_json(&text, Path::new("a.json")).is_ok());
+    }
+}
