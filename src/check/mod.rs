@@ -182,7 +182,7 @@ pub fn codebase_summary(codebase: &Codebase) -> CodebaseSummary {
             .iter()
             .map(|p| CodebaseProblem {
                 code: p.code.clone(),
-                severity: p.severity.clone(),
+                severity: Severity::of_problem(&p.severity),
                 message: p.message.clone(),
                 file: p.file.as_ref().map(|f| f.display().to_string()),
                 line: p.line,

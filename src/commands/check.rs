@@ -375,9 +375,9 @@ fn diff_entries(
     entries
         .into_iter()
         .map(|e| SchemaDiffEntry {
-            kind: e.kind.as_str().to_string(),
+            kind: e.kind,
             object: e.object,
-            change: e.change.as_str().to_string(),
+            change: e.change,
             local: e.local,
             production: e.production,
             environments: pair.clone(),
@@ -540,11 +540,11 @@ fn webhook(args: &CheckArgs, config: &Config) -> anyhow::Result<Option<notify::W
 fn assess_pending(revision: &Revision, snapshot: &Snapshot) -> Assessment {
     match crate::evidence::assess_file(&revision.file, snapshot, "public") {
         Ok(assessment) => Assessment {
-            evidence: assessment.evidence.as_str().to_string(),
+            evidence: assessment.evidence,
             details: assessment.details,
         },
         Err(error) => Assessment {
-            evidence: "unknown".to_string(),
+            evidence: crate::evidence::Evidence::Unknown,
             details: vec![format!("cannot read {}: {error}", revision.file.display())],
         },
     }

@@ -28,7 +28,13 @@ pub(super) struct Item {
 }
 
 impl Item {
-    pub(super) fn new(kind: Kind, object: String, schema: &str, compare: String, display: String) -> Item {
+    pub(super) fn new(
+        kind: Kind,
+        object: String,
+        schema: &str,
+        compare: String,
+        display: String,
+    ) -> Item {
         Item {
             kind,
             object,
@@ -52,7 +58,11 @@ impl Item {
     }
 }
 
-pub(super) fn owner_and_grants(options: &DiffOptions, owner: &Option<String>, acl: &Option<String>) -> String {
+pub(super) fn owner_and_grants(
+    options: &DiffOptions,
+    owner: &Option<String>,
+    acl: &Option<String>,
+) -> String {
     let mut text = String::new();
     if options.include_owners {
         if let Some(owner) = owner {

@@ -19,7 +19,8 @@ use super::frontmatter::render_front_matter;
 use super::numbering::RelatedIncident;
 use super::text::{absolute_lexical, code, link, one_line, relative_link, title_case};
 use super::{RisConfig, RisContext};
-use crate::report::{CheckReport, TargetReport, TargetState};
+use crate::evidence::Evidence;
+use crate::report::{CheckReport, PendingMigration, TargetReport, TargetState};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -80,6 +81,11 @@ fn and_list(items: &[String]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
+}
+
+/// Whether a pending migration's changes are (at least partly) present already.
+fn applied_at_least_partly(pending: &PendingMigration) -> bool {
+    matches!(pending.evidence, Evidence::Applied | Evidence::Partial)
 }
 
 fn heads(report: &CheckReport) -> String {

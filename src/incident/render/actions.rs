@@ -1,7 +1,10 @@
 //! What to do: the resolution's actions (each finding's fix), prevention,
 //! success criteria and the sign-off block.
 
-use super::{env, graph_problem_codes, heads, not_examined, state_words, targets, Draft};
+use super::{
+    applied_at_least_partly, env, graph_problem_codes, heads, not_examined, state_words, targets,
+    Draft,
+};
 use crate::incident::text::{code, one_line};
 use crate::report::TargetReport;
 use std::collections::BTreeSet;
@@ -58,11 +61,7 @@ impl Draft<'_> {
         if any_target(&|t| !t.renamed.is_empty()) {
             out.push_str("- [ ] Never rewrite the ids of applied migrations; when ids must change, re-stamp every environment in the same change\n");
         }
-        if any_target(&|t| {
-            t.pending
-                .iter()
-                .any(|p| p.evidence == "applied" || p.evidence == "partial")
-        }) {
+        if any_target(&|t| t.pending.iter().any(applied_at_least_partly)) {
             out.push_str("- [ ] Change schemas only through `alembic upgrade`, never by hand\n");
         }
         if graph_problem_codes(self.report)

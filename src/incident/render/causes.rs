@@ -1,7 +1,11 @@
 //! The analysis: candidate root causes, each with the findings that support
 //! it, and the impact of the drift on each database.
 
-use super::{and_list, drifting, env, graph_problem_codes, ids, plural, state_words, targets, Draft};
+use super::{
+    and_list, applied_at_least_partly, drifting, env, graph_problem_codes, ids, plural,
+    state_words, targets, Draft,
+};
+use crate::evidence::Evidence;
 use crate::incident::text::{code, one_line, title_case};
 use crate::report::{Finding, PendingMigration, TargetState};
 use std::collections::BTreeSet;
@@ -52,17 +56,23 @@ impl Draft<'_> {
                     self.findings_for(&["renamed_revision"], Some(name)),
                 ));
             }
-            let by_evidence = |wanted: &[&str]| -> Vec<&PendingMigration> {
+            let by_evidence = |wanted: &[Evidence]| -> Vec<&PendingMigration> {
                 t.pending
                     .iter()
-                    .filter(|p| wanted.contains(&p.evidence.as_str()))
+                    .filter(|p| wanted.contains(&p.evidence))
                     .collect()
             };
-            let applied = by_evidence(&["applied", "partial"]);
+            let applied = by_evidence(&[Evidence::Applied, Evidence::Partial]);
             if !applied.is_empty() {
                 let list: Vec<String> = applied
                     .iter()
-                    .map(|p| format!("{} ({})", code(&p.revision), p.evidence.replace('_', " ")))
+                    .map(|p| {
+                        format!(
+                            "{} ({})",
+                            code(&p.revision),
+                            p.evidence.as_str().replace('_', " ")
+                        )
+                    })
                     .collect();
                 causes.push((
                     "Migrations Applied Without Stamping".to_string(),
@@ -73,7 +83,7 @@ impl Draft<'_> {
                     self.findings_for(&["applied_by_hand", "partially_applied", "partial"], Some(name)),
                 ));
             }
-            let never = by_evidence(&["not_applied"]);
+            let never = by_evidence(&[Evidence::NotApplied]);
             if !never.is_empty() {
                 let list: Vec<String> = never.iter().map(|p| code(&p.revision)).collect();
                 causes.push((
@@ -91,7 +101,7 @@ impl Draft<'_> {
                     self.findings_for(&["not_applied", "behind", "pending_migrations"], Some(name)),
                 ));
             }
-            let unverified = by_evidence(&["unknown"]);
+            let unverified = by_evidence(&[Evidence::Unknown]);
             if !unverified.is_empty() {
                 let list: Vec<String> = unverified.iter().map(|p| code(&p.revision)).collect();
                 causes.push((
@@ -228,7 +238,7 @@ impl Draft<'_> {
             let applied: Vec<String> = t
                 .pending
                 .iter()
-                .filter(|p| p.evidence == "applied" || p.evidence == "partial")
+                .filter(|p| applied_at_least_partly(p))
                 .map(|p| code(&p.revision))
                 .collect();
             if !applied.is_empty() {
@@ -240,7 +250,7 @@ impl Draft<'_> {
             let missing: Vec<String> = t
                 .pending
                 .iter()
-                .filter(|p| p.evidence == "not_applied")
+                .filter(|p| p.evidence == Evidence::NotApplied)
                 .map(|p| code(&p.revision))
                 .collect();
             if !missing.is_empty() {

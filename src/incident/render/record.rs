@@ -59,7 +59,7 @@ impl Draft<'_> {
                     format!(
                         "{about}pending on the {} DB (evidence: {})",
                         env(name),
-                        pending.evidence.replace('_', " ")
+                        pending.evidence.as_str().replace('_', " ")
                     ),
                 );
             }

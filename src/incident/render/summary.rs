@@ -6,6 +6,7 @@ use super::{
     and_list, draft_title, drifting, env, ids, not_examined, plural, severity, state_words,
     targets, Draft,
 };
+use crate::evidence::Evidence;
 use crate::incident::text::{code, one_line};
 use std::fmt::Write;
 
@@ -114,7 +115,7 @@ impl Draft<'_> {
                 if let Some(message) = &pending.message {
                     let _ = write!(out, " {}", one_line(message));
                 }
-                let _ = write!(out, " — evidence: {}", evidence_words(&pending.evidence));
+                let _ = write!(out, " — evidence: {}", evidence_words(pending.evidence));
                 if !pending.details.is_empty() {
                     let details: Vec<String> =
                         pending.details.iter().map(|d| one_line(d)).collect();
@@ -150,9 +151,9 @@ impl Draft<'_> {
                 let _ = writeln!(
                     out,
                     "  - {} {} — {}: local {}, production {}",
-                    one_line(&diff.kind),
+                    diff.kind.as_str(),
                     code(&diff.object),
-                    one_line(&diff.change),
+                    diff.change.as_str(),
                     side(&diff.local),
                     side(&diff.production)
                 );
@@ -182,12 +183,11 @@ impl Draft<'_> {
     }
 }
 
-fn evidence_words(evidence: &str) -> &str {
+fn evidence_words(evidence: Evidence) -> &'static str {
     match evidence {
-        "applied" => "applied (its schema changes are already present)",
-        "partial" => "partially applied",
-        "not_applied" => "not applied",
-        "unknown" => "unknown (not verifiable from the schema)",
-        other => other,
+        Evidence::Applied => "applied (its schema changes are already present)",
+        Evidence::Partial => "partially applied",
+        Evidence::NotApplied => "not applied",
+        Evidence::Unknown => "unknown (not verifiable from the schema)",
     }
 }

@@ -1,7 +1,9 @@
 //! What the draft is called and how severe it is: severity with its reason,
 //! the title, the file-name slug and the `ris-NNN-<slug>.md` file name.
 
-use super::{and_list, drifting, env, graph_problem_codes, not_examined, plural, ris_id, state_words};
+use super::{
+    and_list, drifting, env, graph_problem_codes, not_examined, plural, ris_id, state_words,
+};
 use crate::incident::text::{one_line, title_case};
 use crate::report::{CheckReport, TargetReport, TargetState};
 
@@ -217,7 +219,7 @@ mod tests {
                     .into_iter()
                     .map(|code| CodebaseProblem {
                         code: code.into(),
-                        severity: "error".into(),
+                        severity: Severity::Error,
                         message: "two heads: a, b".into(),
                         file: None,
                         line: None,
@@ -251,7 +253,7 @@ mod tests {
             .map(|i| PendingMigration {
                 revision: format!("r{i}"),
                 file: format!("alembic/versions/r{i}.py"),
-                evidence: "not_applied".into(),
+                evidence: crate::evidence::Evidence::NotApplied,
                 details: vec![],
                 create_date: None,
                 message: None,
@@ -331,5 +333,4 @@ mod tests {
             "ris-1234-schema-drift-local-behind.md"
         );
     }
-
 }
