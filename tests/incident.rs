@@ -2,6 +2,8 @@
 //! the reference incident (RIS-052), numbering and exclusive creation checked
 //! on real directories.
 
+use driftcheck::compare::{Change, Kind};
+use driftcheck::evidence::Evidence;
 use driftcheck::incident::{
     find_related, render_draft, write_draft, IncidentError, RelatedIncident, RisConfig, RisContext,
 };
@@ -48,7 +50,7 @@ fn ris052_report() -> CheckReport {
             PendingMigration {
                 revision: "20251230_1700".into(),
                 file: FLAGS_FILE.into(),
-                evidence: "applied".into(),
+                evidence: Evidence::Applied,
                 details: vec![
                     "column public.users.email_bounced exists".into(),
                     "column public.users.email_complained exists".into(),
@@ -59,7 +61,7 @@ fn ris052_report() -> CheckReport {
             PendingMigration {
                 revision: "20251230_1900".into(),
                 file: SUPERUSER_FILE.into(),
-                evidence: "not_applied".into(),
+                evidence: Evidence::NotApplied,
                 details: vec!["check constraint ck_users_role does not allow 'superuser'".into()],
                 create_date: Some("2025-12-30 19:00:00.000000".into()),
                 message: Some("sync superuser role constraint".into()),
@@ -937,7 +939,7 @@ fn scenarios() -> Vec<(&'static str, CheckReport, &'static str)> {
     graph.codebase.heads = vec!["20251230_1900".into(), "20251231_0900".into()];
     graph.codebase.problems = vec![driftcheck::report::CodebaseProblem {
         code: "multiple_heads".into(),
-        severity: "error".into(),
+        severity: Severity::Error,
         message: "2 heads: 20251230_1900, 20251231_0900".into(),
         file: Some("apps/backend-api/alembic/versions/20251231_0900_x.py".into()),
         line: Some(7),
@@ -962,16 +964,16 @@ fn scenarios() -> Vec<(&'static str, CheckReport, &'static str)> {
     prod.pending = vec![PendingMigration {
         revision: "20251231_0100".into(),
         file: "apps/backend-api/alembic/versions/20251231 0100 (copy).py".into(),
-        evidence: "unknown".into(),
+        evidence: Evidence::Unknown,
         details: vec!["data | only".into()],
         create_date: Some("not a date".into()),
         message: Some("split a | b with `ticks`\nand a newline".into()),
     }];
     awkward.targets.insert("production".into(), prod);
     awkward.schema_diff = vec![driftcheck::report::SchemaDiffEntry {
-        kind: "column".into(),
+        kind: Kind::Column,
         object: "public.users.note".into(),
-        change: "only_local".into(),
+        change: Change::OnlyLocal,
         local: Some("text default 'a|b'".into()),
         production: None,
         environments: None,

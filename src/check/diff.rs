@@ -54,9 +54,9 @@ fn diff_entries(
     entries
         .into_iter()
         .map(|e| SchemaDiffEntry {
-            kind: e.kind.as_str().to_string(),
+            kind: e.kind,
             object: e.object,
-            change: e.change.as_str().to_string(),
+            change: e.change,
             local: e.local,
             production: e.production,
             environments: pair.clone(),

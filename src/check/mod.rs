@@ -152,11 +152,11 @@ pub fn build_report(
 pub fn assess_pending(revision: &Revision, snapshot: &Snapshot) -> Assessment {
     match crate::evidence::assess_file(&revision.file, snapshot, "public") {
         Ok(assessment) => Assessment {
-            evidence: assessment.evidence.as_str().to_string(),
+            evidence: assessment.evidence,
             details: assessment.details,
         },
         Err(error) => Assessment {
-            evidence: "unknown".to_string(),
+            evidence: crate::evidence::Evidence::Unknown,
             details: vec![format!("cannot read {}: {error}", revision.file.display())],
         },
     }
@@ -199,7 +199,7 @@ pub fn codebase_summary(codebase: &Codebase) -> CodebaseSummary {
             .iter()
             .map(|p| CodebaseProblem {
                 code: p.code.clone(),
-                severity: p.severity.clone(),
+                severity: Severity::of_problem(&p.severity),
                 message: p.message.clone(),
                 file: p.file.as_ref().map(|f| f.display().to_string()),
                 line: p.line,

@@ -9,15 +9,27 @@
 //! 2. objects inside a table, schema or partitioned parent that exists on one
 //!    side only are folded into that one finding;
 //! 3. ignore rules and partition folding drop entries, counting them by kind.
+//!
+//! This module holds the result types and that pairing; [`item`] the item
+//! shape, and one module per kind family builds the items: [`types`]
+//! (schemas, extensions, enums, domains, sequences), [`tables`] (tables,
+//! columns, column order), [`constraints`] (constraints, indexes, generated
+//! names) and [`definitions`] (views, functions, triggers, policies).
 
+mod constraints;
+mod definitions;
 mod ignore;
+mod item;
 mod normalize;
+mod tables;
+mod types;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::schema::Snapshot;
+use item::{items, Item};
 
 pub use ignore::{Ignore, IgnorePatternError, IgnoreRules};
 
@@ -100,6 +112,7 @@ impl Kind {
     }
 }
 
+/// How an object differs between the two sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
@@ -115,6 +128,18 @@ impl Change {
             Change::OnlyProduction => "only_production",
             Change::Differs => "differs",
         }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
@@ -173,393 +198,6 @@ impl Default for DiffOptions {
         }
     }
 }
-
-/// One object of one snapshot, ready to compare.
-#[derive(Debug, Clone)]
-struct Item {
-    kind: Kind,
-    object: String,
-    schema: String,
-    /// Enclosing table (`schema.table`): the owner of a column, constraint,
-    /// index, trigger, policy or owned sequence; the parent of a partition.
-    table: Option<String>,
-    /// Normal form; equal normal forms mean "no drift".
-    compare: String,
-    /// Compared only when both sides have it (function bodies the connecting
-    /// role may not be allowed to read).
-    detail: Option<String>,
-    display: String,
-    /// Display when the object exists on this side only (tables list their columns).
-    display_alone: Option<String>,
-    /// Name-free identity for pairing generated names (constraints, indexes).
-    rename_key: Option<String>,
-    partition: bool,
-}
-
-impl Item {
-    fn new(kind: Kind, object: String, schema: &str, compare: String, display: String) -> Item {
-        Item {
-            kind,
-            object,
-            schema: schema.to_string(),
-            table: None,
-            compare,
-            detail: None,
-            display,
-            display_alone: None,
-            rename_key: None,
-            partition: false,
-        }
-    }
-
-    fn same_as(&self, other: &Item) -> bool {
-        self.compare == other.compare
-            && match (&self.detail, &other.detail) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
-            }
-    }
-}
-
-fn owner_and_grants(options: &DiffOptions, owner: &Option<String>, acl: &Option<String>) -> String {
-    let mut text = String::new();
-    if options.include_owners {
-        if let Some(owner) = owner {
-            text.push_str(&format!(", owner {owner}"));
-        }
-    }
-    if options.include_privileges {
-        if let Some(acl) = acl {
-            text.push_str(&format!(", grants {acl}"));
-        }
-    }
-    text
-}
-
-fn comment_text(options: &DiffOptions, comment: &Option<String>) -> String {
-    match comment {
-        Some(comment) if options.include_comments => format!(", comment '{comment}'"),
-        _ => String::new(),
-    }
-}
-
-/// Every object of a snapshot as comparable items.
-fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
-    let mut items = Vec::new();
-
-    for schema in &snapshot.schemas {
-        let text = format!(
-            "schema{}",
-            owner_and_grants(options, &schema.owner, &schema.acl)
-        );
-        items.push(Item::new(
-            Kind::Schema,
-            schema.name.clone(),
-            &schema.name,
-            text.clone(),
-            text,
-        ));
-    }
-
-    for extension in &snapshot.extensions {
-        let mut text = format!("extension in schema {}", extension.schema);
-        if options.include_extension_versions {
-            text.push_str(&format!(", version {}", extension.version));
-        }
-        items.push(Item::new(
-            Kind::Extension,
-            extension.key(),
-            &extension.schema,
-            text.clone(),
-            text,
-        ));
-    }
-
-    for enum_type in &snapshot.enums {
-        let values: Vec<String> = enum_type
-            .values
-            .iter()
-            .map(|v| format!("'{}'", v.replace('\'', "''")))
-            .collect();
-        let mut text = format!("enum ({})", values.join(", "));
-        if options.include_owners {
-            if let Some(owner) = &enum_type.owner {
-                text.push_str(&format!(", owner {owner}"));
-            }
-        }
-        items.push(Item::new(
-            Kind::Enum,
-            enum_type.key(),
-            &enum_type.schema,
-            text.clone(),
-            text,
-        ));
-    }
-
-    for domain in &snapshot.domains {
-        let mut display = domain.data_type.clone();
-        let mut compare = domain.data_type.to_lowercase();
-        if domain.not_null {
-            display.push_str(" not null");
-            compare.push_str(" not null");
-        }
-        if let Some(default) = &domain.default {
-            display.push_str(&format!(" default {}", normalize::one_line(default)));
-            compare.push_str(&format!(" default {}", normalize::expression(default)));
-        }
-        for check in &domain.checks {
-            display.push_str(&format!(" {}", normalize::one_line(check)));
-            compare.push_str(&format!(" {}", normalize::expression(check)));
-        }
-        if options.include_owners {
-            if let Some(owner) = &domain.owner {
-                display.push_str(&format!(", owner {owner}"));
-                compare.push_str(&format!(", owner {owner}"));
-            }
-        }
-        items.push(Item::new(
-            Kind::Domain,
-            domain.key(),
-            &domain.schema,
-            compare,
-            display,
-        ));
-    }
-
-    for sequence in &snapshot.sequences {
-        let mut text = format!(
-            "{} start {} increment {} min {} max {}",
-            sequence.data_type, sequence.start, sequence.increment, sequence.min, sequence.max
-        );
-        if sequence.cycle {
-            text.push_str(" cycle");
-        }
-        if let Some(owned_by) = &sequence.owned_by {
-            text.push_str(&format!(" owned by {owned_by}"));
-        }
-        text.push_str(&owner_and_grants(options, &sequence.owner, &sequence.acl));
-        let mut item = Item::new(
-            Kind::Sequence,
-            sequence.key(),
-            &sequence.schema,
-            text.clone(),
-            text,
-        );
-        item.table = sequence
-            .owned_by
-            .as_deref()
-            .and_then(|column| column.rsplit_once('.'))
-            .map(|(table, _)| table.to_string());
-        items.push(item);
-    }
-
-    // One pass over the columns: looking them up per table is quadratic in
-    // catalog size (seconds at a few thousand tables).
-    let mut columns_by_table: HashMap<(&str, &str), Vec<&crate::schema::Column>> = HashMap::new();
-    for column in &snapshot.columns {
-        columns_by_table
-            .entry((column.schema.as_str(), column.table.as_str()))
-            .or_default()
-            .push(column);
-    }
-    for table in &snapshot.tables {
-        let mut text = match (table.kind.as_str(), &table.partition_key) {
-            ("partitioned_table", Some(key)) => format!("partitioned table, partition by {key}"),
-            ("partitioned_table", None) => "partitioned table".to_string(),
-            ("foreign_table", _) => "foreign table".to_string(),
-            _ => "table".to_string(),
-        };
-        if let Some(parent) = &table.partition_of {
-            text.push_str(&format!(", partition of {parent}"));
-            if let Some(bound) = &table.partition_bound {
-                text.push_str(&format!(" {}", normalize::one_line(bound)));
-            }
-        }
-        if table.rls_forced {
-            text.push_str(", row level security forced");
-        } else if table.rls_enabled {
-            text.push_str(", row level security");
-        }
-        text.push_str(&owner_and_grants(options, &table.owner, &table.acl));
-        text.push_str(&comment_text(options, &table.comment));
-        let mut columns = columns_by_table
-            .remove(&(table.schema.as_str(), table.name.as_str()))
-            .unwrap_or_default();
-        columns.sort_by_key(|c| c.position);
-        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-        let mut item = Item::new(
-            Kind::Table,
-            table.key(),
-            &table.schema,
-            text.clone(),
-            text.clone(),
-        );
-        item.display_alone = Some(format!("{text} ({})", names.join(", ")));
-        item.table = table.partition_of.clone();
-        item.partition = table.partition_of.is_some();
-        items.push(item);
-    }
-
-    for column in &snapshot.columns {
-        let mut display = column.data_type.clone();
-        let mut compare = column.data_type.to_lowercase();
-        if let Some(collation) = &column.collation {
-            display.push_str(&format!(" collate {collation}"));
-            compare.push_str(&format!(" collate {collation}"));
-        }
-        if !column.nullable {
-            display.push_str(" not null");
-            compare.push_str(" not null");
-        }
-        if let Some(default) = &column.default {
-            display.push_str(&format!(" default {}", normalize::one_line(default)));
-            compare.push_str(&format!(" default {}", normalize::expression(default)));
-        }
-        if let Some(identity) = &column.identity {
-            let text = match identity.as_str() {
-                "always" => " generated always as identity".to_string(),
-                "by_default" => " generated by default as identity".to_string(),
-                other => format!(" identity {other}"),
-            };
-            display.push_str(&text);
-            compare.push_str(&text);
-        }
-        if let Some(generated) = &column.generated {
-            display.push_str(&format!(
-                " generated always as ({}) stored",
-                normalize::one_line(generated)
-            ));
-            compare.push_str(&format!(" generated {}", normalize::expression(generated)));
-        }
-        let comment = comment_text(options, &column.comment);
-        display.push_str(&comment);
-        compare.push_str(&comment);
-        let mut item = Item::new(Kind::Column, column.key(), &column.schema, compare, display);
-        item.table = Some(column.table_key());
-        items.push(item);
-    }
-
-    for constraint in &snapshot.constraints {
-        let definition = normalize::expression(&constraint.definition);
-        let mut item = Item::new(
-            Kind::Constraint,
-            constraint.key(),
-            &constraint.schema,
-            format!("{} {definition}", constraint.kind),
-            normalize::one_line(&constraint.definition),
-        );
-        item.rename_key = Some(format!(
-            "{} {} {definition}",
-            constraint.table_key(),
-            constraint.kind
-        ));
-        item.table = Some(constraint.table_key());
-        items.push(item);
-    }
-
-    for index in &snapshot.indexes {
-        // The constraint it implements is compared (and reported) instead.
-        if index.constraint.is_some() {
-            continue;
-        }
-        let mut item = Item::new(
-            Kind::Index,
-            index.key(),
-            &index.schema,
-            normalize::expression(&index.definition),
-            normalize::one_line(&index.definition),
-        );
-        item.rename_key = Some(normalize::expression(&normalize::index_without_name(
-            &index.definition,
-        )));
-        item.table = Some(index.table_key());
-        items.push(item);
-    }
-
-    for view in &snapshot.views {
-        let kind = if view.materialized {
-            Kind::MaterializedView
-        } else {
-            Kind::View
-        };
-        let extra = owner_and_grants(options, &view.owner, &view.acl);
-        items.push(Item::new(
-            kind,
-            view.key(),
-            &view.schema,
-            format!("{}{extra}", normalize::text(&view.definition)),
-            format!("{}{extra}", normalize::one_line(&view.definition)),
-        ));
-    }
-
-    for function in &snapshot.functions {
-        let mut header = format!("{}({})", function.kind, function.arguments);
-        if let Some(result) = &function.result {
-            header.push_str(&format!(" returns {result}"));
-        }
-        header.push_str(&format!(" language {}", function.language));
-        header.push_str(&owner_and_grants(options, &function.owner, &function.acl));
-        let display = match &function.definition {
-            Some(definition) => normalize::one_line(definition),
-            None => header.clone(),
-        };
-        let mut item = Item::new(
-            Kind::Function,
-            function.key(),
-            &function.schema,
-            header,
-            display,
-        );
-        item.detail = function.definition.as_deref().map(normalize::text);
-        items.push(item);
-    }
-
-    for trigger in &snapshot.triggers {
-        let state = match trigger.enabled.as_str() {
-            "D" => " (disabled)",
-            "R" => " (enabled on replica only)",
-            "A" => " (enabled always)",
-            _ => "",
-        };
-        let mut item = Item::new(
-            Kind::Trigger,
-            trigger.key(),
-            &trigger.schema,
-            format!("{}{state}", normalize::text(&trigger.definition)),
-            format!("{}{state}", normalize::one_line(&trigger.definition)),
-        );
-        item.table = Some(format!("{}.{}", trigger.schema, trigger.table));
-        items.push(item);
-    }
-
-    for policy in &snapshot.policies {
-        let mut display = format!(
-            "{} for {} to {}",
-            if policy.permissive {
-                "permissive"
-            } else {
-                "restrictive"
-            },
-            policy.command,
-            policy.roles.join(", ")
-        );
-        let mut compare = display.clone();
-        if let Some(using) = &policy.using {
-            display.push_str(&format!(" using ({})", normalize::one_line(using)));
-            compare.push_str(&format!(" using {}", normalize::expression(using)));
-        }
-        if let Some(check) = &policy.with_check {
-            display.push_str(&format!(" with check ({})", normalize::one_line(check)));
-            compare.push_str(&format!(" with check {}", normalize::expression(check)));
-        }
-        let mut item = Item::new(Kind::Policy, policy.key(), &policy.schema, compare, display);
-        item.table = Some(format!("{}.{}", policy.schema, policy.table));
-        items.push(item);
-    }
-
-    items
-}
-
 /// A difference before folding and ignore rules.
 struct Pending<'a> {
     change: Change,
@@ -626,7 +264,7 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
         });
     }
 
-    pair_generated_names(&mut pending);
+    constraints::pair_generated_names(&mut pending);
 
     let version_tables = version_tables(&options.version_table, [local, production]);
     // Tables and schemas present on one side only: what they contain is part
@@ -712,167 +350,12 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
     }
 
     if options.strict_column_order {
-        column_order(local, production, options, &version_tables, &mut result);
+        tables::column_order(local, production, options, &version_tables, &mut result);
     }
     result
         .entries
         .sort_by(|a, b| (a.kind, &a.object).cmp(&(b.kind, &b.object)));
     result
-}
-
-/// Pair a constraint or index found on one side only with one on the other
-/// side that has the same table and definition. When both names are ones
-/// PostgreSQL generates when a migration gave none (`users_email_key`,
-/// `users_email_key1`), only the generator differed: not drift. When either
-/// name was chosen, it is a rename, and one finding: migrations address
-/// constraints and indexes by name (`op.drop_constraint("uq_users_email")`).
-fn pair_generated_names(pending: &mut Vec<Pending>) {
-    let mut production_by_key: HashMap<(Kind, String), Vec<usize>> = HashMap::new();
-    for (i, entry) in pending.iter().enumerate() {
-        if entry.change == Change::OnlyProduction {
-            if let Some(key) = &entry.item().rename_key {
-                production_by_key
-                    .entry((entry.item().kind, key.clone()))
-                    .or_default()
-                    .push(i);
-            }
-        }
-    }
-    let mut drop = vec![false; pending.len()];
-    let mut renames = Vec::new();
-    for (i, entry) in pending.iter().enumerate() {
-        if entry.change != Change::OnlyLocal {
-            continue;
-        }
-        let Some(key) = &entry.item().rename_key else {
-            continue;
-        };
-        if let Some(candidates) = production_by_key.get_mut(&(entry.item().kind, key.clone())) {
-            if let Some(j) = candidates.pop() {
-                drop[j] = true;
-                if is_generated_name(entry.item()) && is_generated_name(pending[j].item()) {
-                    drop[i] = true;
-                } else {
-                    renames.push((i, j));
-                }
-            }
-        }
-    }
-    for (i, j) in renames {
-        let production = pending[j].production;
-        let entry = &mut pending[i];
-        entry.change = Change::Differs;
-        entry.production = production;
-        entry.renamed = true;
-    }
-    let mut position = 0;
-    pending.retain(|_| {
-        let keep = !drop[position];
-        position += 1;
-        keep
-    });
-}
-
-/// Whether a constraint's or index's name has the shape PostgreSQL gives an
-/// unnamed one: `<table>_…_{pkey,key,fkey,check,excl,idx}`, maybe with a digit
-/// suffix after a collision.
-fn is_generated_name(item: &Item) -> bool {
-    let name = item.object.rsplit('.').next().unwrap_or(&item.object);
-    let table = item
-        .table
-        .as_deref()
-        .and_then(|t| t.rsplit('.').next())
-        .unwrap_or("");
-    let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
-    let table_prefix = &table[..table.len().min(20)];
-    name.starts_with(table_prefix)
-        && ["_pkey", "_key", "_fkey", "_check", "_excl", "_idx"]
-            .iter()
-            .any(|suffix| base.ends_with(suffix))
-}
-
-/// With `strict_column_order`: tables on both sides whose shared columns are
-/// in a different order. Merged into the table's entry when it has one.
-fn column_order(
-    local: &Snapshot,
-    production: &Snapshot,
-    options: &DiffOptions,
-    version_tables: &BTreeSet<String>,
-    result: &mut SchemaDiff,
-) {
-    // Indexed once: per-table lookups by scanning are quadratic in catalog size.
-    fn by_table(snapshot: &Snapshot) -> HashMap<(&str, &str), Vec<&crate::schema::Column>> {
-        let mut map: HashMap<(&str, &str), Vec<&crate::schema::Column>> = HashMap::new();
-        for column in &snapshot.columns {
-            map.entry((column.schema.as_str(), column.table.as_str()))
-                .or_default()
-                .push(column);
-        }
-        map
-    }
-    let (local_columns, production_columns) = (by_table(local), by_table(production));
-    let production_tables: HashMap<(&str, &str), &crate::schema::Table> = production
-        .tables
-        .iter()
-        .map(|t| ((t.schema.as_str(), t.name.as_str()), t))
-        .collect();
-    for table in &local.tables {
-        let key = table.key();
-        let Some(other) = production_tables.get(&(table.schema.as_str(), table.name.as_str()))
-        else {
-            continue;
-        };
-        if version_tables.contains(&key)
-            || (options.ignore.fold_partitions
-                && (table.partition_of.is_some() || other.partition_of.is_some()))
-            || options.ignore.matches(Kind::Table, &key)
-            || options.ignore.matches(Kind::Schema, &table.schema)
-        {
-            continue;
-        }
-        let table_id = (table.schema.as_str(), table.name.as_str());
-        let none = Vec::new();
-        let (mine, theirs) = (
-            local_columns.get(&table_id).unwrap_or(&none),
-            production_columns.get(&table_id).unwrap_or(&none),
-        );
-        let order = |columns: &[&crate::schema::Column],
-                     shared_with: &[&crate::schema::Column]|
-         -> Vec<String> {
-            let mut columns: Vec<_> = columns
-                .iter()
-                .filter(|c| shared_with.iter().any(|o| o.name == c.name))
-                .collect();
-            columns.sort_by_key(|c| c.position);
-            columns.iter().map(|c| c.name.clone()).collect()
-        };
-        let local_order = order(mine, theirs);
-        let production_order = order(theirs, mine);
-        if local_order == production_order {
-            continue;
-        }
-        let describe = |names: &[String]| format!("column order: {}", names.join(", "));
-        let (l, p) = (describe(&local_order), describe(&production_order));
-        if let Some(entry) = result
-            .entries
-            .iter_mut()
-            .find(|e| e.kind == Kind::Table && e.object == key)
-        {
-            entry.local = Some(format!("{}; {l}", entry.local.as_deref().unwrap_or("")));
-            entry.production = Some(format!(
-                "{}; {p}",
-                entry.production.as_deref().unwrap_or("")
-            ));
-        } else {
-            result.entries.push(DiffEntry {
-                kind: Kind::Table,
-                object: key,
-                change: Change::Differs,
-                local: Some(l),
-                production: Some(p),
-            });
-        }
-    }
 }
 
 #[cfg(test)]

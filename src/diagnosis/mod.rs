@@ -2,6 +2,7 @@
 //! say what state it is in, what `alembic upgrade heads` would run, and the
 //! exact commands that bring it to the head. Pure: plain data in, plain data out.
 
+use crate::evidence::Evidence;
 use crate::migrations::{Codebase, Revision};
 use crate::report::{
     Finding, PendingMigration, RenamedRevision, Severity, TargetReport, TargetState,
@@ -13,8 +14,7 @@ use std::collections::BTreeSet;
 /// What the evidence check found for one pending migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessment {
-    /// `applied | partial | not_applied | unknown`.
-    pub evidence: String,
+    pub evidence: Evidence,
     pub details: Vec<String>,
 }
 
@@ -266,8 +266,8 @@ pub fn plan_findings(
         } else {
             format!(": {}", item.details.join("; "))
         };
-        let finding = match run.evidence.as_str() {
-            "applied" => Finding {
+        let finding = match run.evidence {
+            Evidence::Applied => Finding {
                 code: "applied_by_hand".into(),
                 severity: Severity::Error,
                 message: format!(
@@ -277,7 +277,7 @@ pub fn plan_findings(
                 suggestion: run_tip.then(|| format!("alembic stamp {}", item.revision)),
                 target: Some(target.into()),
             },
-            "not_applied" => Finding {
+            Evidence::NotApplied => Finding {
                 code: "not_applied".into(),
                 severity: Severity::Error,
                 message: format!(
@@ -292,7 +292,7 @@ pub fn plan_findings(
                 },
                 target: Some(target.into()),
             },
-            "partial" => Finding {
+            Evidence::Partial => Finding {
                 code: "partially_applied".into(),
                 severity: Severity::Error,
                 message: format!(
@@ -305,7 +305,7 @@ pub fn plan_findings(
                 )),
                 target: Some(target.into()),
             },
-            _ => Finding {
+            Evidence::Unknown => Finding {
                 code: "pending_unverified".into(),
                 severity: Severity::Error,
                 message: format!(
@@ -329,7 +329,7 @@ pub fn plan_findings(
 struct Run {
     number: usize,
     /// The evidence the run is treated with.
-    evidence: String,
+    evidence: Evidence,
 }
 
 /// Consecutive migrations with the same evidence form a run. A migration
@@ -338,23 +338,23 @@ struct Run {
 /// upgrade, a stamp and another upgrade.
 fn plan_runs(pending: &[PendingMigration]) -> Vec<Run> {
     let vacuous = |p: &PendingMigration| {
-        p.evidence == "applied" && p.details == [crate::evidence::NO_SCHEMA_CHANGES]
+        p.evidence == Evidence::Applied && p.details == [crate::evidence::NO_SCHEMA_CHANGES]
     };
     let mut runs: Vec<Run> = Vec::with_capacity(pending.len());
     for (index, item) in pending.iter().enumerate() {
-        let plannable = |e: &str| e == "applied" || e == "not_applied";
+        let plannable = |e: &Evidence| matches!(e, Evidence::Applied | Evidence::NotApplied);
         let evidence = if vacuous(item) {
-            let before = runs.last().map(|r| r.evidence.clone());
+            let before = runs.last().map(|r| r.evidence);
             let after = pending[index..]
                 .iter()
                 .find(|p| !vacuous(p))
-                .map(|p| p.evidence.clone());
+                .map(|p| p.evidence);
             before
-                .filter(|e| plannable(e))
-                .or(after.filter(|e| plannable(e)))
-                .unwrap_or_else(|| item.evidence.clone())
+                .filter(plannable)
+                .or(after.filter(plannable))
+                .unwrap_or(item.evidence)
         } else {
-            item.evidence.clone()
+            item.evidence
         };
         let number = match runs.last() {
             Some(previous) if previous.evidence == evidence => previous.number,
@@ -380,13 +380,13 @@ fn pending_items(
         // that evidence would record drops that never ran.
         let unapplied_before = items
             .iter()
-            .find(|p| p.evidence != "applied")
+            .find(|p| p.evidence != Evidence::Applied)
             .map(|p| p.revision.clone());
         if let Some(earlier) = unapplied_before {
-            if assessment.evidence == "applied"
+            if assessment.evidence == Evidence::Applied
                 && crate::evidence::rests_on_absences_only(&assessment.details)
             {
-                assessment.evidence = "unknown".to_string();
+                assessment.evidence = Evidence::Unknown;
                 assessment.details.push(format!(
                     "the dropped objects may never have existed here: earlier pending migration `{earlier}` is not applied and may create them"
                 ));
@@ -496,11 +496,7 @@ pub fn codebase_findings(codebase: &Codebase) -> Vec<Finding> {
         .iter()
         .map(|p| Finding {
             code: p.code.clone(),
-            severity: if p.severity == "error" {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
+            severity: Severity::of_problem(&p.severity),
             message: match (&p.file, p.line) {
                 (Some(file), Some(line)) => format!("{}:{line}: {}", file.display(), p.message),
                 (Some(file), None) => format!("{}: {}", file.display(), p.message),

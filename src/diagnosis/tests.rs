@@ -1,4 +1,5 @@
 use super::*;
+use crate::evidence::Evidence::{Applied, NotApplied, Partial, Unknown};
 use crate::migrations::Revision;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -45,12 +46,10 @@ fn table(rows: &[&str]) -> VersionTable {
 fn run(
     codebase: &Codebase,
     version: Option<&VersionTable>,
-    evidence: &[(&str, &str)],
+    evidence: &[(&str, Evidence)],
 ) -> (TargetReport, Vec<Finding>) {
-    let evidence: HashMap<String, String> = evidence
-        .iter()
-        .map(|(r, e)| (r.to_string(), e.to_string()))
-        .collect();
+    let evidence: HashMap<String, Evidence> =
+        evidence.iter().map(|(r, e)| (r.to_string(), *e)).collect();
     let input = TargetInput {
         name: "local",
         version_table: version,
@@ -60,10 +59,7 @@ fn run(
         server_version: None,
     };
     diagnose(codebase, &input, &mut |r: &Revision| Assessment {
-        evidence: evidence
-            .get(&r.revision)
-            .cloned()
-            .unwrap_or_else(|| "unknown".into()),
+        evidence: evidence.get(&r.revision).copied().unwrap_or(Unknown),
         details: vec![],
     })
 }
@@ -81,10 +77,7 @@ fn ris_052_renamed_with_one_migration_applied_by_hand() {
     let (report, findings) = run(
         &codebase,
         Some(&table(&["394c8c3cbf42"])),
-        &[
-            ("20251230_1700", "applied"),
-            ("20251230_1900", "not_applied"),
-        ],
+        &[("20251230_1700", Applied), ("20251230_1900", NotApplied)],
     );
     assert_eq!(report.state, TargetState::Renamed);
     assert_eq!(report.current, vec!["394c8c3cbf42"]);
@@ -120,10 +113,10 @@ fn behind_lists_pending_in_upgrade_order() {
         &credentialmate(),
         Some(&table(&["b1"])),
         &[
-            ("c1", "not_applied"),
-            ("20251230_1643", "applied"),
-            ("20251230_1700", "not_applied"),
-            ("20251230_1900", "not_applied"),
+            ("c1", NotApplied),
+            ("20251230_1643", Applied),
+            ("20251230_1700", NotApplied),
+            ("20251230_1900", NotApplied),
         ],
     );
     assert_eq!(report.state, TargetState::Behind);
@@ -159,9 +152,9 @@ fn diverged_commands_stamp_what_was_applied_by_hand_first() {
         &credentialmate(),
         Some(&table(&["b1", "c1"])),
         &[
-            ("20251230_1643", "not_applied"),
-            ("20251230_1700", "applied"),
-            ("20251230_1900", "not_applied"),
+            ("20251230_1643", NotApplied),
+            ("20251230_1700", Applied),
+            ("20251230_1900", NotApplied),
         ],
     );
     assert_eq!(
@@ -224,13 +217,13 @@ fn missing_and_empty_version_tables_are_uninitialized() {
 #[test]
 fn uninitialized_with_a_schema_stamps_what_the_evidence_finds() {
     let codebase = credentialmate();
-    let evidence: HashMap<&str, &str> = [
-        ("a1", "applied"),
-        ("b1", "applied"),
-        ("c1", "applied"),
-        ("20251230_1643", "applied"),
-        ("20251230_1700", "applied"),
-        ("20251230_1900", "not_applied"),
+    let evidence: HashMap<&str, Evidence> = [
+        ("a1", Applied),
+        ("b1", Applied),
+        ("c1", Applied),
+        ("20251230_1643", Applied),
+        ("20251230_1700", Applied),
+        ("20251230_1900", NotApplied),
     ]
     .into();
     let input = TargetInput {
@@ -242,7 +235,7 @@ fn uninitialized_with_a_schema_stamps_what_the_evidence_finds() {
         server_version: None,
     };
     let (report, findings) = diagnose(&codebase, &input, &mut |r: &Revision| Assessment {
-        evidence: evidence[r.revision.as_str()].into(),
+        evidence: evidence[r.revision.as_str()],
         details: vec!["found: something".into()],
     });
     assert_eq!(report.state, TargetState::Uninitialized);
@@ -258,20 +251,20 @@ fn partial_and_unverified_migrations_ask_for_a_person() {
     let (_, findings) = run(
         &credentialmate(),
         Some(&table(&["20251230_1643"])),
-        &[("20251230_1700", "partial"), ("20251230_1900", "unknown")],
+        &[("20251230_1700", Partial), ("20251230_1900", Unknown)],
     );
     let codes: Vec<_> = findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, vec!["partially_applied", "pending_unverified"]);
 }
 
 /// Pending items of the credentialmate graph with evidence and details.
-fn pending_with(items: &[(&str, &str, &[&str])]) -> Vec<PendingMigration> {
+fn pending_with(items: &[(&str, Evidence, &[&str])]) -> Vec<PendingMigration> {
     items
         .iter()
         .map(|(revision, evidence, details)| PendingMigration {
             revision: revision.to_string(),
             file: format!("versions/{revision}.py"),
-            evidence: evidence.to_string(),
+            evidence: *evidence,
             details: details.iter().map(|d| d.to_string()).collect(),
             create_date: None,
             message: None,
@@ -279,7 +272,7 @@ fn pending_with(items: &[(&str, &str, &[&str])]) -> Vec<PendingMigration> {
         .collect()
 }
 
-fn plan(items: &[(&str, &str, &[&str])]) -> Vec<String> {
+fn plan(items: &[(&str, Evidence, &[&str])]) -> Vec<String> {
     let codebase = credentialmate();
     suggestions(&plan_findings("local", &pending_with(items), &|a, b| {
         a != b && codebase.ancestors(b).contains(a)
@@ -294,28 +287,28 @@ const MERGE: &[&str] = &[crate::evidence::NO_SCHEMA_CHANGES];
 fn an_empty_merge_does_not_split_a_not_applied_run() {
     assert_eq!(
         plan(&[
-            ("b1", "not_applied", &[]),
-            ("c1", "not_applied", &[]),
-            ("20251230_1643", "applied", MERGE),
-            ("20251230_1700", "not_applied", &[]),
-            ("20251230_1900", "not_applied", &[]),
+            ("b1", NotApplied, &[]),
+            ("c1", NotApplied, &[]),
+            ("20251230_1643", Applied, MERGE),
+            ("20251230_1700", NotApplied, &[]),
+            ("20251230_1900", NotApplied, &[]),
         ]),
         ["alembic upgrade heads"]
     );
     // First in the list, it takes the evidence of what follows.
     assert_eq!(
         plan(&[
-            ("20251230_1643", "applied", MERGE),
-            ("20251230_1700", "applied", &["found: column"]),
-            ("20251230_1900", "not_applied", &[]),
+            ("20251230_1643", Applied, MERGE),
+            ("20251230_1700", Applied, &["found: column"]),
+            ("20251230_1900", NotApplied, &[]),
         ]),
         ["alembic stamp 20251230_1700", "alembic upgrade heads"]
     );
     // A real "applied" with no details is not vacuous.
     assert_eq!(
         plan(&[
-            ("20251230_1700", "applied", &[]),
-            ("20251230_1900", "not_applied", &[]),
+            ("20251230_1700", Applied, &[]),
+            ("20251230_1900", NotApplied, &[]),
         ]),
         ["alembic stamp 20251230_1700", "alembic upgrade heads"]
     );
@@ -327,10 +320,10 @@ fn an_empty_merge_does_not_split_a_not_applied_run() {
 fn runs_spanning_branches_get_a_command_per_branch_tip() {
     assert_eq!(
         plan(&[
-            ("b1", "not_applied", &[]),
-            ("c1", "not_applied", &[]),
-            ("20251230_1643", "applied", &["found: index"]),
-            ("20251230_1700", "not_applied", &[]),
+            ("b1", NotApplied, &[]),
+            ("c1", NotApplied, &[]),
+            ("20251230_1643", Applied, &["found: index"]),
+            ("20251230_1700", NotApplied, &[]),
         ]),
         [
             "alembic upgrade b1",
@@ -341,9 +334,9 @@ fn runs_spanning_branches_get_a_command_per_branch_tip() {
     );
     assert_eq!(
         plan(&[
-            ("b1", "applied", &["found: column"]),
-            ("c1", "applied", &["found: index"]),
-            ("20251230_1700", "not_applied", &[]),
+            ("b1", Applied, &["found: column"]),
+            ("c1", Applied, &["found: index"]),
+            ("20251230_1700", NotApplied, &[]),
         ]),
         [
             "alembic stamp b1",
@@ -354,9 +347,9 @@ fn runs_spanning_branches_get_a_command_per_branch_tip() {
     // A partial migration keeps its own advice and does not absorb a merge.
     assert_eq!(
         plan(&[
-            ("b1", "partial", &[]),
-            ("20251230_1643", "applied", MERGE),
-            ("20251230_1700", "partial", &[]),
+            ("b1", Partial, &[]),
+            ("20251230_1643", Applied, MERGE),
+            ("20251230_1700", Partial, &[]),
         ])
         .len(),
         3
@@ -377,15 +370,14 @@ fn drops_of_absent_objects_after_an_unapplied_migration_are_unknown() {
         server_version: None,
     };
     let drops_only = vec!["found: column users.sku already dropped".to_string()];
-    let assess_with = |first: &'static str| {
+    let assess_with = |first: Evidence| {
         let drops_only = drops_only.clone();
         move |r: &Revision| Assessment {
             evidence: if r.revision == "20251230_1700" {
                 first
             } else {
-                "applied"
-            }
-            .into(),
+                Applied
+            },
             details: if r.revision == "20251230_1900" {
                 drops_only.clone()
             } else {
@@ -393,11 +385,11 @@ fn drops_of_absent_objects_after_an_unapplied_migration_are_unknown() {
             },
         }
     };
-    let (report, findings) = diagnose(&codebase, &input, &mut assess_with("not_applied"));
-    assert_eq!(report.pending[1].evidence, "unknown");
+    let (report, findings) = diagnose(&codebase, &input, &mut assess_with(NotApplied));
+    assert_eq!(report.pending[1].evidence, Unknown);
     assert!(report.pending[1].details[1].contains("20251230_1700"));
     assert!(!suggestions(&findings).contains(&"alembic stamp 20251230_1900".to_string()));
     // After applied migrations only, the drops do confirm.
-    let (report, _) = diagnose(&codebase, &input, &mut assess_with("applied"));
-    assert_eq!(report.pending[1].evidence, "applied");
+    let (report, _) = diagnose(&codebase, &input, &mut assess_with(Applied));
+    assert_eq!(report.pending[1].evidence, Applied);
 }

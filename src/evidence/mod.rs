@@ -14,11 +14,11 @@ pub use extract::extract_upgrade_effects;
 pub use model::*;
 
 use crate::schema::Snapshot;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// How strongly the snapshot says a pending migration was already applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Evidence {
     /// Every effect is present and nothing is unknown: applied by hand; `alembic stamp` fixes it.

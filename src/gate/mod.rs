@@ -2,6 +2,7 @@
 //! And the GitHub Actions side of it (annotations, step summary). Pure: the
 //! check's report in, a verdict and text out.
 
+use crate::evidence::Evidence;
 use crate::report::{CheckReport, Finding, Severity, TargetReport, TargetState};
 use serde::Serialize;
 
@@ -65,7 +66,10 @@ fn deploy_applies_everything(target: &TargetReport) -> bool {
         target.state,
         TargetState::Behind | TargetState::Uninitialized
     ) && !target.pending.is_empty()
-        && target.pending.iter().all(|p| p.evidence == "not_applied")
+        && target
+            .pending
+            .iter()
+            .all(|p| p.evidence == Evidence::NotApplied)
 }
 
 fn failure_line(finding: &Finding, allow_pending: bool) -> String {
@@ -163,10 +167,9 @@ pub fn render_markdown(outcome: &GateOutcome) -> String {
 pub fn annotations(report: &CheckReport) -> Vec<String> {
     let mut lines = Vec::new();
     for problem in &report.codebase.problems {
-        let level = if problem.severity == "error" {
-            "error"
-        } else {
-            "warning"
+        let level = match problem.severity {
+            Severity::Error => "error",
+            Severity::Warning | Severity::Info => "warning",
         };
         let mut properties = Vec::new();
         if let Some(file) = &problem.file {

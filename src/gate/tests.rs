@@ -1,12 +1,13 @@
 use super::*;
+use crate::evidence::Evidence::{Applied, NotApplied};
 use crate::report::{CodebaseProblem, CodebaseSummary, PendingMigration, Status};
 use std::collections::BTreeMap;
 
-fn pending(revision: &str, evidence: &str) -> PendingMigration {
+fn pending(revision: &str, evidence: Evidence) -> PendingMigration {
     PendingMigration {
         revision: revision.into(),
         file: format!("versions/{revision}.py"),
-        evidence: evidence.into(),
+        evidence,
         details: Vec::new(),
         create_date: None,
         message: None,
@@ -82,7 +83,7 @@ fn pending_not_applied_needs_allow_pending() {
     let r = report(
         vec![(
             "production",
-            target(TargetState::Behind, vec![pending("b2", "not_applied")]),
+            target(TargetState::Behind, vec![pending("b2", NotApplied)]),
         )],
         vec![finding("not_applied", Some("production"))],
     );
@@ -101,7 +102,7 @@ fn applied_by_hand_blocks_even_with_allow_pending() {
             "production",
             target(
                 TargetState::Behind,
-                vec![pending("b1", "applied"), pending("b2", "not_applied")],
+                vec![pending("b1", Applied), pending("b2", NotApplied)],
             ),
         )],
         vec![
@@ -160,7 +161,7 @@ fn annotations_point_at_migration_files() {
     );
     r.codebase.problems.push(CodebaseProblem {
         code: "multiple_heads".into(),
-        severity: "error".into(),
+        severity: Severity::Error,
         message: "several heads: 101, 102\nmerge them".into(),
         file: Some("dir,x/102_right.py".into()),
         line: Some(3),

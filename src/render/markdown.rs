@@ -2,7 +2,7 @@
 //! reader who has never run driftcheck: verdict first, then what to do, then
 //! the evidence.
 
-use super::{severity_label, verdict};
+use super::verdict;
 use crate::report::{CheckReport, TargetState};
 use std::fmt::Write;
 
@@ -165,7 +165,7 @@ pub fn markdown_report(report: &CheckReport) -> String {
             let _ = writeln!(
                 w,
                 "| {} | `{}` | {} | {} |",
-                severity_label(f.severity),
+                f.severity.as_str(),
                 f.code,
                 cell(&f.message),
                 f.suggestion

@@ -56,7 +56,7 @@ pub fn verdict(report: &CheckReport) -> String {
         .codebase
         .problems
         .iter()
-        .filter(|p| p.severity == "error")
+        .filter(|p| p.severity == Severity::Error)
         .count();
     if errors > 0 {
         parts.push(format!(
@@ -87,14 +87,6 @@ fn diff_pairs(report: &CheckReport) -> String {
     }
 }
 
-fn severity_label(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 /// Pending list as short text: `20251230_1700 (applied), 20251230_1900 (not_applied)`.
 fn pending_summary(target: &crate::report::TargetReport) -> String {
     target
@@ -112,9 +104,9 @@ mod tests {
 
     fn entry(object: &str, pair: Option<[&str; 2]>) -> SchemaDiffEntry {
         SchemaDiffEntry {
-            kind: "column".into(),
+            kind: crate::compare::Kind::Column,
             object: object.into(),
-            change: "only_local".into(),
+            change: crate::compare::Change::OnlyLocal,
             local: Some("text".into()),
             production: None,
             environments: pair.map(|[a, b]| [a.to_string(), b.to_string()]),

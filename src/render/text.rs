@@ -1,6 +1,6 @@
 //! The terminal summary: verdict, revision table, findings, schema diff.
 
-use super::{pending_summary, severity_label, verdict};
+use super::{pending_summary, verdict};
 use crate::report::{CheckReport, Severity, Status, TargetState};
 use comfy_table::{presets, ContentArrangement, Table};
 
@@ -108,7 +108,7 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
     if !report.findings.is_empty() {
         out.push_str("\nFindings:\n");
         for finding in &report.findings {
-            let label = severity_label(finding.severity);
+            let label = finding.severity.as_str();
             let label = match finding.severity {
                 Severity::Error => style.paint("31", label),
                 Severity::Warning => style.paint("33", label),

@@ -2,6 +2,8 @@
 //! JSON, RIS draft) reads. Its JSON form is the design contract's `--format json`
 //! object: fields may be added, never renamed.
 
+use crate::compare::{Change, Kind};
+use crate::evidence::Evidence;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -46,7 +48,8 @@ pub struct CodebaseSummary {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CodebaseProblem {
     pub code: String,
-    pub severity: String,
+    /// `error | warning`.
+    pub severity: Severity,
     pub message: String,
     pub file: Option<String>,
     pub line: Option<u32>,
@@ -154,7 +157,7 @@ pub struct PendingMigration {
     pub revision: String,
     pub file: String,
     /// `applied | partial | not_applied | unknown`.
-    pub evidence: String,
+    pub evidence: Evidence,
     pub details: Vec<String>,
     /// `Create Date:` header of the migration file.
     #[serde(default)]
@@ -166,10 +169,10 @@ pub struct PendingMigration {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SchemaDiffEntry {
-    pub kind: String,
+    pub kind: Kind,
     pub object: String,
     /// `only_local | only_production | differs`.
-    pub change: String,
+    pub change: Change,
     pub local: Option<String>,
     pub production: Option<String>,
     /// With named environments (`--env`): the pair compared, reference first.
@@ -186,6 +189,31 @@ pub enum Severity {
     Error,
     Warning,
     Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// A migration-graph problem's severity: `error`, anything else a warning.
+    pub fn of_problem(severity: &str) -> Severity {
+        if severity == "error" {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -1,0 +1,95 @@
+//! One schema object of one snapshot as a comparable item: a qualified name,
+//! a normal form (what is compared) and a one-line definition (what is shown).
+//! Each kind family builds its items in its own module.
+
+use super::{constraints, definitions, tables, types, DiffOptions, Kind};
+use crate::schema::Snapshot;
+
+/// One object of one snapshot, ready to compare.
+#[derive(Debug, Clone)]
+pub(super) struct Item {
+    pub(super) kind: Kind,
+    pub(super) object: String,
+    pub(super) schema: String,
+    /// Enclosing table (`schema.table`): the owner of a column, constraint,
+    /// index, trigger, policy or owned sequence; the parent of a partition.
+    pub(super) table: Option<String>,
+    /// Normal form; equal normal forms mean "no drift".
+    pub(super) compare: String,
+    /// Compared only when both sides have it (function bodies the connecting
+    /// role may not be allowed to read).
+    pub(super) detail: Option<String>,
+    pub(super) display: String,
+    /// Display when the object exists on this side only (tables list their columns).
+    pub(super) display_alone: Option<String>,
+    /// Name-free identity for pairing generated names (constraints, indexes).
+    pub(super) rename_key: Option<String>,
+    pub(super) partition: bool,
+}
+
+impl Item {
+    pub(super) fn new(
+        kind: Kind,
+        object: String,
+        schema: &str,
+        compare: String,
+        display: String,
+    ) -> Item {
+        Item {
+            kind,
+            object,
+            schema: schema.to_string(),
+            table: None,
+            compare,
+            detail: None,
+            display,
+            display_alone: None,
+            rename_key: None,
+            partition: false,
+        }
+    }
+
+    pub(super) fn same_as(&self, other: &Item) -> bool {
+        self.compare == other.compare
+            && match (&self.detail, &other.detail) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+    }
+}
+
+pub(super) fn owner_and_grants(
+    options: &DiffOptions,
+    owner: &Option<String>,
+    acl: &Option<String>,
+) -> String {
+    let mut text = String::new();
+    if options.include_owners {
+        if let Some(owner) = owner {
+            text.push_str(&format!(", owner {owner}"));
+        }
+    }
+    if options.include_privileges {
+        if let Some(acl) = acl {
+            text.push_str(&format!(", grants {acl}"));
+        }
+    }
+    text
+}
+
+pub(super) fn comment_text(options: &DiffOptions, comment: &Option<String>) -> String {
+    match comment {
+        Some(comment) if options.include_comments => format!(", comment '{comment}'"),
+        _ => String::new(),
+    }
+}
+
+/// Every object of a snapshot as comparable items.
+pub(super) fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
+    let mut items = Vec::new();
+    types::push(snapshot, options, &mut items);
+    tables::push(snapshot, options, &mut items);
+    constraints::push(snapshot, options, &mut items);
+    definitions::push(snapshot, options, &mut items);
+    items
+}

@@ -1,0 +1,115 @@
+//! Schemas, extensions and the types a schema declares (enums, domains,
+//! sequences) as comparable items.
+
+use super::item::{owner_and_grants, Item};
+use super::{normalize, DiffOptions, Kind};
+use crate::schema::Snapshot;
+
+/// Schemas, extensions, enums, domains and sequences of a snapshot.
+pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<Item>) {
+    for schema in &snapshot.schemas {
+        let text = format!(
+            "schema{}",
+            owner_and_grants(options, &schema.owner, &schema.acl)
+        );
+        items.push(Item::new(
+            Kind::Schema,
+            schema.name.clone(),
+            &schema.name,
+            text.clone(),
+            text,
+        ));
+    }
+
+    for extension in &snapshot.extensions {
+        let mut text = format!("extension in schema {}", extension.schema);
+        if options.include_extension_versions {
+            text.push_str(&format!(", version {}", extension.version));
+        }
+        items.push(Item::new(
+            Kind::Extension,
+            extension.key(),
+            &extension.schema,
+            text.clone(),
+            text,
+        ));
+    }
+
+    for enum_type in &snapshot.enums {
+        let values: Vec<String> = enum_type
+            .values
+            .iter()
+            .map(|v| format!("'{}'", v.replace('\'', "''")))
+            .collect();
+        let mut text = format!("enum ({})", values.join(", "));
+        if options.include_owners {
+            if let Some(owner) = &enum_type.owner {
+                text.push_str(&format!(", owner {owner}"));
+            }
+        }
+        items.push(Item::new(
+            Kind::Enum,
+            enum_type.key(),
+            &enum_type.schema,
+            text.clone(),
+            text,
+        ));
+    }
+
+    for domain in &snapshot.domains {
+        let mut display = domain.data_type.clone();
+        let mut compare = domain.data_type.to_lowercase();
+        if domain.not_null {
+            display.push_str(" not null");
+            compare.push_str(" not null");
+        }
+        if let Some(default) = &domain.default {
+            display.push_str(&format!(" default {}", normalize::one_line(default)));
+            compare.push_str(&format!(" default {}", normalize::expression(default)));
+        }
+        for check in &domain.checks {
+            display.push_str(&format!(" {}", normalize::one_line(check)));
+            compare.push_str(&format!(" {}", normalize::expression(check)));
+        }
+        if options.include_owners {
+            if let Some(owner) = &domain.owner {
+                display.push_str(&format!(", owner {owner}"));
+                compare.push_str(&format!(", owner {owner}"));
+            }
+        }
+        items.push(Item::new(
+            Kind::Domain,
+            domain.key(),
+            &domain.schema,
+            compare,
+            display,
+        ));
+    }
+
+    for sequence in &snapshot.sequences {
+        let mut text = format!(
+            "{} start {} increment {} min {} max {}",
+            sequence.data_type, sequence.start, sequence.increment, sequence.min, sequence.max
+        );
+        if sequence.cycle {
+            text.push_str(" cycle");
+        }
+        if let Some(owned_by) = &sequence.owned_by {
+            text.push_str(&format!(" owned by {owned_by}"));
+        }
+        text.push_str(&owner_and_grants(options, &sequence.owner, &sequence.acl));
+        let mut item = Item::new(
+            Kind::Sequence,
+            sequence.key(),
+            &sequence.schema,
+            text.clone(),
+            text,
+        );
+        item.table = sequence
+            .owned_by
+            .as_deref()
+            .and_then(|column| column.rsplit_once('.'))
+            .map(|(table, _)| table.to_string());
+        items.push(item);
+    }
+}
