@@ -77,7 +77,13 @@ fn check_enum(pointer: &str) -> Vec<String> {
 fn serialised<T: serde::Serialize>(values: &[T]) -> Vec<String> {
     values
         .iter()
-        .map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_string())
+        .map(|v| {
+            serde_json::to_value(v)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -175,7 +181,9 @@ fn ris052_outputs_validate() {
     let work = tempfile::tempdir().unwrap();
 
     // The check: renamed, 1700 applied by hand, 1900 not applied.
-    let report = check(work.path(), &["--local-url", &url]).status(1).json();
+    let report = check(work.path(), &["--local-url", url.as_str()])
+        .status(1)
+        .json();
     assert_valid(Contract::CheckReport, &report);
     let local = &report["targets"]["local"];
     assert_eq!(local["state"], "renamed", "{report:#}");
@@ -185,7 +193,10 @@ fn ris052_outputs_validate() {
 
     // The gate, with and without --allow-pending: blocked either way.
     for extra in [&[][..], &["--allow-pending"][..]] {
-        let out = gate(work.path(), &[&["--local-url", url.as_str()][..], extra].concat());
+        let out = gate(
+            work.path(),
+            &[&["--local-url", url.as_str()][..], extra].concat(),
+        );
         let value = out.status(1).json();
         assert_valid(Contract::GateReport, &value);
         assert_eq!(value["gate"]["passed"], false, "{value:#}");
@@ -211,7 +222,11 @@ fn ris052_outputs_validate() {
 
     // The graph of the same codebase.
     let graph = Test::new()
-        .args(&["graph", "--alembic-ini", credentialmate_ini().to_str().unwrap()])
+        .args(&[
+            "graph",
+            "--alembic-ini",
+            credentialmate_ini().to_str().unwrap(),
+        ])
         .args(&["--format", "json"])
         .run()
         .status(0)
@@ -290,7 +305,11 @@ fn validator_rejects_missing_required_fields_and_unknown_enum_values() {
     assert_eq!(report["targets"]["local"]["state"], "renamed", "{report:#}");
 
     // Required fields, at the top and nested.
-    assert_rejected(Contract::CheckReport, &without(&report, "/status"), "\"status\"");
+    assert_rejected(
+        Contract::CheckReport,
+        &without(&report, "/status"),
+        "\"status\"",
+    );
     assert_rejected(
         Contract::CheckReport,
         &without(&report, "/targets/local/state"),
@@ -350,7 +369,9 @@ fn validator_rejects_missing_required_fields_and_unknown_enum_values() {
         .is_empty());
 
     // The gate's object: required under `gate`, with its own required fields.
-    let gated = gate(work.path(), &["--local-snapshot", file]).status(1).json();
+    let gated = gate(work.path(), &["--local-snapshot", file])
+        .status(1)
+        .json();
     assert!(Contract::GateReport.violations(&gated).is_empty());
     assert_rejected(Contract::GateReport, &without(&gated, "/gate"), "`gate`");
     assert_rejected(
@@ -372,8 +393,16 @@ fn validator_rejects_missing_required_fields_and_unknown_enum_values() {
 
     // The snapshot file.
     let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    assert_rejected(Contract::Snapshot, &without(&snapshot, "/format"), "\"format\"");
-    assert_rejected(Contract::Snapshot, &with(&snapshot, "/format", json!(2)), "/format");
+    assert_rejected(
+        Contract::Snapshot,
+        &without(&snapshot, "/format"),
+        "\"format\"",
+    );
+    assert_rejected(
+        Contract::Snapshot,
+        &with(&snapshot, "/format", json!(2)),
+        "/format",
+    );
     assert_rejected(
         Contract::Snapshot,
         &without(&snapshot, "/tables/0/kind"),
@@ -387,7 +416,11 @@ fn validator_rejects_missing_required_fields_and_unknown_enum_values() {
 
     // The graph.
     let graph = Test::new()
-        .args(&["graph", "--alembic-ini", credentialmate_ini().to_str().unwrap()])
+        .args(&[
+            "graph",
+            "--alembic-ini",
+            credentialmate_ini().to_str().unwrap(),
+        ])
         .args(&["--format", "json"])
         .run()
         .status(0)

@@ -132,9 +132,8 @@ pub fn check_run(args: &[String], current_dir: &Path, stdout: &str, code: Option
             if code == Some(0) {
                 let text = std::fs::read_to_string(&path)
                     .unwrap_or_else(|e| panic!("{what}: cannot read {}: {e}", path.display()));
-                let value = serde_json::from_str(&text).unwrap_or_else(|e| {
-                    panic!("{what}: {} is not JSON ({e})", path.display())
-                });
+                let value = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{what}: {} is not JSON ({e})", path.display()));
                 contract.assert_valid(&value, &format!("{what} (file {})", path.display()));
             }
             return;
