@@ -148,7 +148,7 @@ impl Output {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
-    /// stdout parsed as JSON.
+    /// stdout parsed as JSON (`Test::run` has validated it against its schema in docs/schema/).
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
