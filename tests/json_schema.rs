@@ -205,7 +205,13 @@ fn ris052_outputs_validate() {
     // The snapshot, written to a file, and the check read from it.
     let file = work.path().join("ris052.json");
     Test::new()
-        .args(&["snapshot", "--url", &url, "-o", file.to_str().unwrap()])
+        .args(&[
+            "snapshot",
+            "--url",
+            url.as_str(),
+            "-o",
+            file.to_str().unwrap(),
+        ])
         .run()
         .status(0);
     let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();

@@ -88,7 +88,7 @@ impl Contract {
             .iter_errors(value)
             .map(|e| {
                 let at = e.instance_path().to_string();
-                format!("at {}: {e}", if at.is_empty() { "/" } else { &at })
+                format!("at {}: {e}", if at.is_empty() { "/" } else { at.as_str() })
             })
             .collect();
         if self == Contract::GateReport && value.get("gate").is_none() {
@@ -132,7 +132,7 @@ pub fn check_run(args: &[String], current_dir: &Path, stdout: &str, code: Option
             if code == Some(0) {
                 let text = std::fs::read_to_string(&path)
                     .unwrap_or_else(|e| panic!("{what}: cannot read {}: {e}", path.display()));
-                let value = serde_json::from_str(&text)
+                let value: Value = serde_json::from_str(&text)
                     .unwrap_or_else(|e| panic!("{what}: {} is not JSON ({e})", path.display()));
                 contract.assert_valid(&value, &format!("{what} (file {})", path.display()));
             }
