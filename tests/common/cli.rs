@@ -67,6 +67,9 @@ impl Test {
         self
     }
 
+    /// Run driftcheck; JSON it prints or a snapshot file it writes is
+    /// validated against `docs/schema/` (see `common::schema`).
+    #[track_caller]
     pub fn run(self) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_driftcheck"));
         command.args(&self.args).current_dir(&self.current_dir);
@@ -79,12 +82,20 @@ impl Test {
         let output = command
             .output()
             .unwrap_or_else(|e| panic!("cannot run driftcheck {:?}: {e}", self.args));
-        Output {
+        let output = Output {
             args: self.args,
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             code: output.status.code(),
-        }
+        };
+        // Every JSON a run produces must hold to its schema in docs/schema/.
+        crate::common::schema::check_run(
+            &output.args,
+            &self.current_dir,
+            &output.stdout,
+            output.code,
+        );
+        output
     }
 }
 
@@ -137,7 +148,7 @@ impl Output {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
-    /// stdout parsed as JSON.
+    /// stdout parsed as JSON (`Test::run` has validated it against its schema in docs/schema/).
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
