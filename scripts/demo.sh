@@ -17,9 +17,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 bash scripts/setup.sh
-echo "demo: building driftcheck" >&2
-cargo build --quiet --locked
-BIN=$ROOT/target/debug/driftcheck
+echo "demo: building driftcheck with cargo build (a first build compiles ~350 crates: several minutes on 2 cores; cargo lists them below)" >&2
+cargo build --locked --bin driftcheck
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/driftcheck
+echo "demo: built $BIN" >&2
 
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 WORK=$(mktemp -d /tmp/driftcheck-demo.XXXXXX)

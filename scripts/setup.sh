@@ -2,7 +2,10 @@
 # Installs what driftcheck's demo and tests need, only when it is missing:
 #   - PostgreSQL server binaries (initdb, pg_ctl, postgres) from the distribution
 #   - a Python virtualenv at .venv with alembic (the cross-check and the demo)
-#     and moto[server] (a local AWS Secrets Manager emulator for tests)
+#     and moto[server] (a local AWS Secrets Manager emulator for tests), and
+#     pre-commit (the hook test)
+#   - man and groff (the man page test), @action-validator/cli in .ci/node (the
+#     workflow and action.yml schema test; needs npm)
 # Safe to run repeatedly. Prints where things are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,10 +41,23 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating Python virtualenv $VENV"
   python3 -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c 'import alembic, sqlalchemy, psycopg2, moto' 2>/dev/null \
+if ! "$VENV/bin/python" -c 'import alembic, sqlalchemy, psycopg2, moto, pre_commit' 2>/dev/null \
    || [ ! -x "$VENV/bin/moto_server" ]; then
-  log "installing alembic, sqlalchemy, psycopg2-binary, moto[server] into $VENV"
+  log "installing alembic, sqlalchemy, psycopg2-binary, moto[server], pre-commit into $VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check \
-    'alembic>=1.13,<2' 'sqlalchemy>=2,<3' 'psycopg2-binary>=2.9' 'moto[server]>=5,<6'
+    'alembic>=1.13,<2' 'sqlalchemy>=2,<3' 'psycopg2-binary>=2.9' 'moto[server]>=5,<6' 'pre-commit>=4,<5'
 fi
 log "python: $VENV/bin/python ($("$VENV/bin/python" -c 'import alembic; print("alembic", alembic.__version__)'))"
+
+if ! command -v man >/dev/null || ! command -v groff >/dev/null; then
+  log "man or groff not found; installing man-db and groff-base with apt-get"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends man-db groff-base >/dev/null
+fi
+VALIDATOR=.ci/node/node_modules/.bin/action-validator
+if [ ! -x "$VALIDATOR" ]; then
+  command -v npm >/dev/null || { log "npm is missing (needed for @action-validator/cli)"; exit 1; }
+  log "installing @action-validator/cli into .ci/node"
+  npm install --prefix .ci/node --no-audit --no-fund --silent '@action-validator/cli@^0.6' >/dev/null
+fi
+log "action-validator: $VALIDATOR"

@@ -31,6 +31,17 @@ pub enum Command {
         after_help = "Exit codes: 0 deployable, 1 blocked (see the `blocking:` lines), 2 usage or input error, 3 a database could not be read (the gate never passes what it could not see). See docs/automation.md."
     )]
     Gate(Box<GateArgs>),
+    /// Print a shell completion script (see README, Integrations).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to stdout: `driftcheck man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `driftcheck gate`: the check's options plus what a pipeline may tolerate.

@@ -2,7 +2,9 @@
 //! completed, or an error that `main` reports (see `exit`).
 
 pub mod check;
+pub mod completions;
 pub mod graph;
+pub mod man;
 pub mod snapshot;
 
 use crate::cli::{Cli, Command};
@@ -13,7 +15,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Graph(args)) => graph::run(&args),
         Some(Command::Snapshot(args)) => snapshot::run(&args),
         Some(Command::Gate(args)) => check::run_gate(&args),
+        Some(Command::Completions(args)) => completions::run(&args),
+        Some(Command::Man) => man::run(),
         None => check::run(&cli.check),
+    }
+}
+
+/// Write a generated document (completion script, man page) to stdout; a closed
+/// pipe (`driftcheck man | head`) is not an error.
+pub(crate) fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
