@@ -218,7 +218,7 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
             observed.get(1).and_then(|(_, o)| o.snapshot()),
         ) {
             (Some(local), Some(production)) => {
-                let diff = compare::diff(local, production, &diff_options);
+                let diff = crate::logging::timed("the schema diff", || compare::diff(local, production, &diff_options));
                 (diff_entries(diff.entries, None), diff.ignored)
             }
             _ => (Vec::new(), Default::default()),
@@ -253,8 +253,8 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
                 dir.display()
             ))
         })? {
-            Some(path) => report.ris_path = Some(path.display().to_string()),
-            None => eprintln!("driftcheck: no drift found, so no RIS draft was written"),
+            Some(path) => report.ris_path = Some(crate::logging::written("RIS draft", path)),
+            None => crate::logging::note("no drift found, so no RIS draft was written"),
         }
     }
     match &destination {
@@ -263,6 +263,7 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
         }
         ReportDestination::Stdout => {
             print!("{}", render::markdown_report(&report));
+            crate::logging::output_written("markdown report", "stdout", None);
         }
         ReportDestination::None => {}
     }
@@ -281,6 +282,7 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        crate::logging::output_written(&format!("{format:?} output"), "stdout", None);
     }
     if let (Some(outcome), true) = (&outcome, format != Format::Text) {
         // stdout holds the JSON or markdown; the verdict still reaches the log.
@@ -293,11 +295,11 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
         if notify::should_send(&report, args.notify_always || config.notify.always) {
             let payload = notify::payload(&report, outcome.as_ref());
             match crate::commands::block_on(notify::post(webhook, &payload)) {
-                Ok(()) => eprintln!(
-                    "driftcheck: alert posted to the webhook from {}",
+                Ok(()) => crate::logging::note(format!(
+                    "alert posted to the webhook from {}",
                     webhook.origin
-                ),
-                Err(error) => eprintln!("driftcheck: warning: {error}; the report is not affected"),
+                )),
+                Err(error) => crate::logging::warn(format!("{error}; the report is not affected")),
             }
         }
     }
@@ -364,7 +366,7 @@ fn github_actions(report: &CheckReport, outcome: Option<&gate::GateOutcome>, for
         .open(&path)
         .and_then(|mut file| file.write_all(summary.as_bytes()));
     if let Err(error) = written {
-        eprintln!("driftcheck: warning: cannot append to GITHUB_STEP_SUMMARY ({path}): {error}");
+        crate::logging::warn(format!("cannot append to GITHUB_STEP_SUMMARY ({path}): {error}"));
     }
 }
 
@@ -403,7 +405,7 @@ fn environment_diffs(
         return (entries, ignored);
     };
     for (name, snapshot) in read {
-        let diff = compare::diff(reference, snapshot, options);
+        let diff = crate::logging::timed("a schema diff", || compare::diff(reference, snapshot, options));
         entries.extend(diff_entries(
             diff.entries,
             Some([reference_name.clone(), name.clone()]),
@@ -654,7 +656,7 @@ impl From<ObserveError> for Failure {
 fn db_reason(error: &database::DbError) -> &'static str {
     use database::DbError::*;
     match error {
-        InvalidUrl { .. } => "invalid_url",
+        InvalidUrl { .. } | Service { .. } => "invalid_url",
         Unreachable { .. } => "server_unreachable",
         AuthFailed { .. } => "authentication_failed",
         Rejected { .. } => "connection_rejected",
@@ -699,6 +701,7 @@ fn discovery(args: &CheckArgs, config: &Config, cwd: &Path) -> Discovery {
             .clone()
             .or_else(|| config.alembic_ini.as_deref().map(|p| config.resolve(p))),
         start_dir: Some(cwd.to_path_buf()),
+        section: args.migrations.name.clone(),
     }
 }
 
@@ -745,14 +748,29 @@ fn local_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Source> {
         (url, "DATABASE_URL".to_string())
     } else if let Some(url) = config.local.url_env.as_deref().and_then(env_nonempty) {
         (url, config.local.url_env.clone().unwrap_or_default())
+    } else if let Some(found) = alembic_database_url(args, config)?.filter(|u| u.is_postgres()) {
+        // Issue 15: Alembic's own `sqlalchemy.url` (of the --name section) is the
+        // last fallback, as `alembic upgrade` would use it. Only here, not in
+        // optional_local_source: a gate or --env run must not start needing the
+        // developer database an alembic.ini names.
+        (found.expose().to_string(), found.origin.clone())
     } else {
         return Err(input_error(
-            "no local database: pass --local-url URL, set DRIFTCHECK_LOCAL_URL or DATABASE_URL, or use --local-snapshot FILE",
+            "no local database: pass --local-url URL, set DRIFTCHECK_LOCAL_URL or DATABASE_URL, set sqlalchemy.url in alembic.ini, or use --local-snapshot FILE",
         ));
     };
     let target = database::parse_target(&url, Role::Local)
         .map_err(|e| input_error(format!("{origin}: {e}")))?;
     Ok(Source::Live(target))
+}
+
+/// Issue 15: `sqlalchemy.url` of the Alembic configuration the codebase came from.
+fn alembic_database_url(
+    args: &CheckArgs,
+    config: &Config,
+) -> anyhow::Result<Option<migrations::AlembicUrl>> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    migrations::database_url(&discovery(args, config, &cwd)).map_err(|e| input_error(e.to_string()))
 }
 
 fn production_source(args: &CheckArgs, config: &Config) -> anyhow::Result<Source> {
@@ -889,7 +907,7 @@ fn write_report(report: &mut CheckReport, path: &Path, explicit: bool) -> anyhow
         report.report_path = Some(candidate.display().to_string());
         let text = render::markdown_report(report);
         match fsutil::write_new(&candidate, text.as_bytes()) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(crate::logging::output_written("markdown report", candidate.display(), Some(text.len()))),
             Err(fsutil::WriteError::Exists { .. }) if !explicit => {
                 let next = first_free_report_path(&candidate);
                 if next == candidate || next.exists() {
