@@ -221,7 +221,13 @@ fn service_file_and_pgpass_supply_the_connection_as_libpq_does() {
         );
         out.stderr_contains("connected");
     }
-    // PGSERVICE names it too; a URL parameter overrides the service's value.
+    // PGSERVICE names it too (the README's snippet) ...
+    let out = with_env(check_local("postgresql://"))
+        .env("PGSERVICE", "dc")
+        .run()
+        .status(0);
+    assert_eq!(out.json()["targets"]["local"]["state"], "at_head");
+    // ... and a URL parameter overrides the service's value, as in libpq.
     let out = with_env(check_local(&format!("postgresql:///{other}")))
         .env("PGSERVICE", "dc")
         .run()

@@ -907,7 +907,10 @@ fn write_report(report: &mut CheckReport, path: &Path, explicit: bool) -> anyhow
         report.report_path = Some(candidate.display().to_string());
         let text = render::markdown_report(report);
         match fsutil::write_new(&candidate, text.as_bytes()) {
-            Ok(()) => return Ok(crate::logging::output_written("markdown report", candidate.display(), Some(text.len()))),
+            Ok(()) => {
+                crate::logging::output_written("markdown report", candidate.display(), Some(text.len()));
+                return Ok(());
+            }
             Err(fsutil::WriteError::Exists { .. }) if !explicit => {
                 let next = first_free_report_path(&candidate);
                 if next == candidate || next.exists() {

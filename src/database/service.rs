@@ -193,9 +193,10 @@ mod tests {
         let files = [tmp.path().join("missing.conf"), user.clone(), system.clone()];
         let prod = lookup("prod", &files).unwrap();
         assert_eq!(prod.file, user);
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
         assert_eq!(
             prod.params,
-            [("host".into(), "db.internal".into()), ("port".into(), "6543".into())]
+            [pair("host", "db.internal"), pair("port", "6543")]
         );
         assert_eq!(prod.ignored, ["application_name"]);
         let sys = lookup("sys", &files).unwrap();

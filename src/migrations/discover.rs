@@ -455,7 +455,7 @@ mod tests {
 
         write_ini(
             tmp.path(),
-            "[alembic]\nsqlalchemy.url = postgresql+psycopg2://app:pw%%21@/db?host=%(here)s\n",
+            "[alembic]\nsqlalchemy.url = postgresql+psycopg2://app:Secr3tPw%%21@/db?host=%(here)s\n",
         );
         let located = locate(&Discovery {
             start_dir: Some(start),
@@ -465,11 +465,11 @@ mod tests {
         let url = located.database_url.unwrap();
         assert_eq!(
             url.expose(),
-            format!("postgresql+psycopg2://app:pw%21@/db?host={}", tmp.path().display())
+            format!("postgresql+psycopg2://app:Secr3tPw%21@/db?host={}", tmp.path().display())
         );
         assert!(url.is_postgres());
         assert!(url.origin.starts_with("sqlalchemy.url in ") && url.origin.ends_with("alembic.ini:2"));
-        assert!(!format!("{url:?}").contains("pw"));
+        assert!(!format!("{url:?}").contains("Secr3tPw"));
 
         let via_toml = locate(&Discovery {
             alembic_ini: Some(tmp.path().join("pyproject.toml")),
