@@ -134,7 +134,10 @@ mod tests {
         assert!(filter_directives(v(1, false), None).starts_with("driftcheck=info,"));
         assert!(filter_directives(v(2, false), Some("trace")).starts_with("driftcheck=debug,"));
         assert_eq!(filter_directives(v(0, false), Some("debug")), "debug");
-        assert_eq!(filter_directives(v(0, true), Some("debug")), "driftcheck=error");
+        assert_eq!(
+            filter_directives(v(0, true), Some("debug")),
+            "driftcheck=error"
+        );
         assert!(filter_directives(v(5, false), None).contains("sqlx=debug"));
     }
 

@@ -63,11 +63,19 @@ fn verbose_logs_go_to_stderr_with_timings_and_never_the_password() {
         "elapsed_ms=",
         "wrote the Json output destination=stdout",
     ] {
-        assert!(out.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            out.stderr
+        );
     }
     // One line per catalog query: 13 catalogs plus session, privileges,
     // version table and search_path.
-    let queries = out.stderr.lines().filter(|l| l.contains(" read the ")).count();
+    let queries = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains(" read the "))
+        .count();
     assert!(queries >= 17, "{queries} query lines:\n{}", out.stderr);
     // No debug lines at -v.
     assert!(!out.stderr.contains("DEBUG"), "{}", out.stderr);
@@ -90,7 +98,11 @@ fn quiet_prints_nothing_on_a_clean_run_and_errors_still() {
     };
     // Without -q the run has a note on stderr ...
     let loud = run(&[]);
-    assert!(loud.stderr.contains("no RIS draft was written"), "{}", loud.stderr);
+    assert!(
+        loud.stderr.contains("no RIS draft was written"),
+        "{}",
+        loud.stderr
+    );
     // ... with -q nothing at all, and stdout is unchanged.
     let quiet = run(&["-q"]);
     assert_eq!(quiet.stderr, "", "stderr under -q");
@@ -100,7 +112,11 @@ fn quiet_prints_nothing_on_a_clean_run_and_errors_still() {
         .arg("-q")
         .run()
         .status(3);
-    assert!(failed.stderr.starts_with("driftcheck: error:"), "{}", failed.stderr);
+    assert!(
+        failed.stderr.starts_with("driftcheck: error:"),
+        "{}",
+        failed.stderr
+    );
     // -q and -v contradict each other.
     Test::new().args(&["graph", "-q", "-v"]).run().status(2);
 }
@@ -132,7 +148,11 @@ fn driftcheck_log_takes_a_tracing_filter() {
         .status(0);
     assert_eq!(out.stderr, "");
     let bad = Test::new()
-        .args(&["graph", "--migrations", "migrations-fixtures/credentialmate"])
+        .args(&[
+            "graph",
+            "--migrations",
+            "migrations-fixtures/credentialmate",
+        ])
         .env("DRIFTCHECK_LOG", "driftcheck=loudest")
         .run()
         .status(2);
@@ -202,7 +222,12 @@ fn service_file_and_pgpass_supply_the_connection_as_libpq_does() {
     ];
     // Real libpq reads the same two files.
     assert_eq!(
-        libpq_psql(&cluster, "service=dc", &env, "select current_database() || ' ' || current_user"),
+        libpq_psql(
+            &cluster,
+            "service=dc",
+            &env,
+            "select current_database() || ' ' || current_user"
+        ),
         format!("{db} app")
     );
     let with_env = |test: Test| {
@@ -243,12 +268,20 @@ fn service_file_and_pgpass_supply_the_connection_as_libpq_does() {
         other
     );
     // Errors name the missing service and the files searched, or the file and line.
-    let missing = with_env(check_local("postgresql:///?service=nope")).run().status(2);
+    let missing = with_env(check_local("postgresql:///?service=nope"))
+        .run()
+        .status(2);
     missing.stderr_contains("service \"nope\" not found");
     let missing = with_env(check_local("postgresql:///?service=nope")).run();
-    assert!(missing.stderr.contains(services.to_str().unwrap()), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains(services.to_str().unwrap()),
+        "{}",
+        missing.stderr
+    );
     std::fs::write(&services, "[dc]\nhost /tmp\n").unwrap();
-    let bad = with_env(check_local("postgresql:///?service=dc")).run().status(2);
+    let bad = with_env(check_local("postgresql:///?service=dc"))
+        .run()
+        .status(2);
     bad.stderr_contains(&format!("{}, line 2", services.display()));
 }
 
@@ -300,7 +333,11 @@ fn set_line(file: &Path, key: &str, line: &str) {
             }
         })
         .collect();
-    assert!(found, "{} has no line starting with {key:?}", file.display());
+    assert!(
+        found,
+        "{} has no line starting with {key:?}",
+        file.display()
+    );
     std::fs::write(file, out.join("\n") + "\n").unwrap();
 }
 
@@ -368,7 +405,10 @@ fn sqlalchemy_url_of_alembic_ini_is_the_last_fallback() {
     set_line(
         &ini,
         "sqlalchemy.url",
-        &format!("sqlalchemy.url = {}", ini_url(&cluster, &project, &role, &password, &db)),
+        &format!(
+            "sqlalchemy.url = {}",
+            ini_url(&cluster, &project, &role, &password, &db)
+        ),
     );
     // Real Alembic migrates through that URL ...
     alembic_in(&project, &["upgrade", "heads"]);
@@ -418,7 +458,11 @@ fn sqlalchemy_url_of_alembic_ini_is_the_last_fallback() {
     out.stderr_contains("authentication failed");
 
     // Alembic's placeholder URL is not a database: the usual message.
-    set_line(&ini, "sqlalchemy.url", "sqlalchemy.url = driver://user:pass@localhost/dbname");
+    set_line(
+        &ini,
+        "sqlalchemy.url",
+        "sqlalchemy.url = driver://user:pass@localhost/dbname",
+    );
     Test::new()
         .current_dir(&project)
         .args(&["--skip-production", "--no-report"])
@@ -467,15 +511,24 @@ fn name_picks_a_section_of_a_multi_database_ini_as_alembic_n_does() {
     alembic_in(&project, &["upgrade", "heads"]);
     alembic_in(&project, &["-n", "reports", "upgrade", "heads"]);
 
-    for (section, db, flag) in [(None, &main_db, None), (Some("reports"), &reports_db, Some("--name"))] {
+    for (section, db, flag) in [
+        (None, &main_db, None),
+        (Some("reports"), &reports_db, Some("--name")),
+    ] {
         let mut alembic_args: Vec<&str> = Vec::new();
         let mut ours: Vec<&str> = Vec::new();
         if let (Some(section), Some(flag)) = (section, flag) {
             alembic_args.extend(["-n", section]);
             ours.extend([flag, section]);
         }
-        let heads = ids(&alembic_in(&project, &[alembic_args.as_slice(), &["heads"]].concat()));
-        let current = ids(&alembic_in(&project, &[alembic_args.as_slice(), &["current"]].concat()));
+        let heads = ids(&alembic_in(
+            &project,
+            &[alembic_args.as_slice(), &["heads"]].concat(),
+        ));
+        let current = ids(&alembic_in(
+            &project,
+            &[alembic_args.as_slice(), &["current"]].concat(),
+        ));
         let graph = Test::new()
             .current_dir(&project)
             .arg("graph")
@@ -495,7 +548,10 @@ fn name_picks_a_section_of_a_multi_database_ini_as_alembic_n_does() {
         assert_eq!(json["targets"]["local"]["state"], "at_head", "{section:?}");
         assert_eq!(strings(&json["targets"]["local"]["current"]), current);
         let database = json["targets"]["local"]["database"].as_str().unwrap();
-        assert!(database.contains(&format!("\"{db}\"")), "{section:?}: {database}");
+        assert!(
+            database.contains(&format!("\"{db}\"")),
+            "{section:?}: {database}"
+        );
     }
     // -n works as the short form; an unknown section is named with the choices.
     Test::new()
@@ -523,7 +579,10 @@ fn pyproject_toml_is_read_like_alembic_ini() {
     let more = project.join("more_versions");
     copy_versions(&project.join("alembic/versions"));
     std::fs::create_dir(&more).unwrap();
-    for entry in std::fs::read_dir(project.join("alembic/versions")).unwrap().flatten() {
+    for entry in std::fs::read_dir(project.join("alembic/versions"))
+        .unwrap()
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with("20251230") {
             std::fs::rename(entry.path(), more.join(&name)).unwrap();
@@ -545,7 +604,10 @@ fn pyproject_toml_is_read_like_alembic_ini() {
     set_line(
         &project.join("alembic.ini"),
         "sqlalchemy.url",
-        &format!("sqlalchemy.url = {}", ini_url(&cluster, &project, &role, &password, &db)),
+        &format!(
+            "sqlalchemy.url = {}",
+            ini_url(&cluster, &project, &role, &password, &db)
+        ),
     );
     alembic_in(&project, &["upgrade", "heads"]);
     let heads = ids(&alembic_in(&project, &["heads"]));

@@ -218,7 +218,9 @@ fn run_with(args: &CheckArgs, gate: Option<bool>) -> anyhow::Result<ExitCode> {
             observed.get(1).and_then(|(_, o)| o.snapshot()),
         ) {
             (Some(local), Some(production)) => {
-                let diff = crate::logging::timed("the schema diff", || compare::diff(local, production, &diff_options));
+                let diff = crate::logging::timed("the schema diff", || {
+                    compare::diff(local, production, &diff_options)
+                });
                 (diff_entries(diff.entries, None), diff.ignored)
             }
             _ => (Vec::new(), Default::default()),
@@ -366,7 +368,9 @@ fn github_actions(report: &CheckReport, outcome: Option<&gate::GateOutcome>, for
         .open(&path)
         .and_then(|mut file| file.write_all(summary.as_bytes()));
     if let Err(error) = written {
-        crate::logging::warn(format!("cannot append to GITHUB_STEP_SUMMARY ({path}): {error}"));
+        crate::logging::warn(format!(
+            "cannot append to GITHUB_STEP_SUMMARY ({path}): {error}"
+        ));
     }
 }
 
@@ -405,7 +409,9 @@ fn environment_diffs(
         return (entries, ignored);
     };
     for (name, snapshot) in read {
-        let diff = crate::logging::timed("a schema diff", || compare::diff(reference, snapshot, options));
+        let diff = crate::logging::timed("a schema diff", || {
+            compare::diff(reference, snapshot, options)
+        });
         entries.extend(diff_entries(
             diff.entries,
             Some([reference_name.clone(), name.clone()]),
@@ -908,7 +914,11 @@ fn write_report(report: &mut CheckReport, path: &Path, explicit: bool) -> anyhow
         let text = render::markdown_report(report);
         match fsutil::write_new(&candidate, text.as_bytes()) {
             Ok(()) => {
-                crate::logging::output_written("markdown report", candidate.display(), Some(text.len()));
+                crate::logging::output_written(
+                    "markdown report",
+                    candidate.display(),
+                    Some(text.len()),
+                );
                 return Ok(());
             }
             Err(fsutil::WriteError::Exists { .. }) if !explicit => {

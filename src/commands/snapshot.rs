@@ -43,7 +43,11 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
             other => anyhow::Error::new(other),
         })?;
     }
-    let destination = if to_stdout { "stdout".to_string() } else { args.output.display().to_string() };
+    let destination = if to_stdout {
+        "stdout".to_string()
+    } else {
+        args.output.display().to_string()
+    };
     crate::logging::output_written("snapshot", destination, Some(json.len()));
     crate::logging::note(format!(
         "snapshot of {}: {}",

@@ -84,9 +84,9 @@ impl std::fmt::Debug for Service {
 /// The files libpq searches, in order, from the environment.
 pub fn search_path() -> Vec<PathBuf> {
     let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let user_file = env("PGSERVICEFILE").map(PathBuf::from).or_else(|| {
-        env("HOME").map(|home| PathBuf::from(home).join(".pg_service.conf"))
-    });
+    let user_file = env("PGSERVICEFILE")
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|home| PathBuf::from(home).join(".pg_service.conf")));
     let sysconf = env("PGSYSCONFDIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/etc/postgresql-common"));
@@ -189,8 +189,16 @@ mod tests {
             "user.conf",
             "# mine\n[other]\nhost=a\n\n[prod]\nhost = db.internal\nport=6543\nhost=ignored\napplication_name=x\n[next]\nhost=b\n",
         );
-        let system = write(tmp.path(), "system.conf", "[prod]\nhost=system\n[sys]\ndbname=s\n");
-        let files = [tmp.path().join("missing.conf"), user.clone(), system.clone()];
+        let system = write(
+            tmp.path(),
+            "system.conf",
+            "[prod]\nhost=system\n[sys]\ndbname=s\n",
+        );
+        let files = [
+            tmp.path().join("missing.conf"),
+            user.clone(),
+            system.clone(),
+        ];
         let prod = lookup("prod", &files).unwrap();
         assert_eq!(prod.file, user);
         let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
@@ -206,14 +214,27 @@ mod tests {
     #[test]
     fn errors_name_the_file_line_and_service() {
         let tmp = tempfile::tempdir().unwrap();
-        let file = write(tmp.path(), "s.conf", "[a]\nhost=x\nbogus line\n[b]\nhst=y\n[c]\nservice=a\n");
+        let file = write(
+            tmp.path(),
+            "s.conf",
+            "[a]\nhost=x\nbogus line\n[b]\nhst=y\n[c]\nservice=a\n",
+        );
         let files = [file.clone()];
         let error = lookup("a", &files).unwrap_err();
-        assert!(error.contains(&format!("{}, line 3", file.display())), "{error}");
+        assert!(
+            error.contains(&format!("{}, line 3", file.display())),
+            "{error}"
+        );
         let error = lookup("b", &files).unwrap_err();
-        assert!(error.contains("line 5") && error.contains("\"hst\""), "{error}");
+        assert!(
+            error.contains("line 5") && error.contains("\"hst\""),
+            "{error}"
+        );
         let error = lookup("c", &files).unwrap_err();
-        assert!(error.contains("nested") && error.contains("line 7"), "{error}");
+        assert!(
+            error.contains("nested") && error.contains("line 7"),
+            "{error}"
+        );
         let error = lookup("nope", &files).unwrap_err();
         assert!(
             error.contains("service \"nope\" not found") && error.contains("s.conf"),

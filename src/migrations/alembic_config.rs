@@ -87,13 +87,12 @@ impl AlembicConfig {
         };
         let ini = match ini {
             Some(path) => {
-                let sections = parse_ini(&read(path)?).map_err(|(line, message)| {
-                    MigrationsError::Ini {
+                let sections =
+                    parse_ini(&read(path)?).map_err(|(line, message)| MigrationsError::Ini {
                         path: path.to_path_buf(),
                         line,
                         message,
-                    }
-                })?;
+                    })?;
                 Some(Ini {
                     path: path.to_path_buf(),
                     sections,
@@ -104,13 +103,14 @@ impl AlembicConfig {
         };
         let toml = match toml {
             Some(path) => {
-                let table: toml::Table = read(path)?.parse().map_err(|e: toml::de::Error| {
-                    MigrationsError::Ini {
-                        path: path.to_path_buf(),
-                        line: line_of(&read(path).unwrap_or_default(), e.span()),
-                        message: e.message().to_string(),
-                    }
-                })?;
+                let table: toml::Table =
+                    read(path)?
+                        .parse()
+                        .map_err(|e: toml::de::Error| MigrationsError::Ini {
+                            path: path.to_path_buf(),
+                            line: line_of(&read(path).unwrap_or_default(), e.span()),
+                            message: e.message().to_string(),
+                        })?;
                 if let Some(value) = tool_alembic(&table) {
                     if !value.is_table() {
                         return Err(toml_error(path, "[tool.alembic] must be a table"));
@@ -137,7 +137,11 @@ impl AlembicConfig {
                     line: 1,
                     message: format!(
                         "no [{name}] section (--name {name}); sections here: {}",
-                        if found.is_empty() { "(none)".to_string() } else { found.join(", ") }
+                        if found.is_empty() {
+                            "(none)".to_string()
+                        } else {
+                            found.join(", ")
+                        }
                     ),
                 });
             }
@@ -247,10 +251,12 @@ impl AlembicConfig {
 }
 
 fn is_logging_section(name: &str) -> bool {
-    matches!(name, "loggers" | "handlers" | "formatters" | "post_write_hooks")
-        || ["logger_", "handler_", "formatter_"]
-            .iter()
-            .any(|prefix| name.starts_with(prefix))
+    matches!(
+        name,
+        "loggers" | "handlers" | "formatters" | "post_write_hooks"
+    ) || ["logger_", "handler_", "formatter_"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
 }
 
 fn toml_error(path: &Path, message: &str) -> MigrationsError {
@@ -407,7 +413,11 @@ mod tests {
             Value::List(vec![format!("{here}/a"), "b%".into()])
         );
         assert_eq!(
-            config.get("recursive_version_locations").unwrap().unwrap().value,
+            config
+                .get("recursive_version_locations")
+                .unwrap()
+                .unwrap()
+                .value,
             Value::Bool(true)
         );
 
@@ -417,7 +427,9 @@ mod tests {
             Value::Text(format!("{here}/other"))
         );
         assert!(other.ini_option("sqlalchemy.url").unwrap().is_none());
-        let missing = AlembicConfig::load(Some(&ini), None, Some("nope")).err().unwrap();
+        let missing = AlembicConfig::load(Some(&ini), None, Some("nope"))
+            .err()
+            .unwrap();
         let message = missing.to_string();
         assert!(
             message.contains("no [nope] section") && message.contains("alembic, other"),
@@ -432,7 +444,10 @@ mod tests {
         std::fs::write(&toml, "[tool.alembic]\nversion_locations = [1]\n").unwrap();
         let config = AlembicConfig::load(None, Some(&toml), None).unwrap();
         let error = config.get("version_locations").unwrap_err().to_string();
-        assert!(error.contains("pyproject.toml") && error.contains("list of strings"), "{error}");
+        assert!(
+            error.contains("pyproject.toml") && error.contains("list of strings"),
+            "{error}"
+        );
         std::fs::write(&toml, "[tool.alembic\n").unwrap();
         assert!(AlembicConfig::load(None, Some(&toml), None).is_err());
         assert!(!has_tool_alembic(&toml));

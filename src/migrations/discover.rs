@@ -70,12 +70,11 @@ pub fn locate(discovery: &Discovery) -> Result<Locations, MigrationsError> {
                 source,
             })?,
         };
-        let project = start
-            .ancestors()
-            .find_map(Project::in_dir)
-            .ok_or_else(|| MigrationsError::NoAlembicIni {
+        let project = start.ancestors().find_map(Project::in_dir).ok_or_else(|| {
+            MigrationsError::NoAlembicIni {
                 start: start.clone(),
-            })?;
+            }
+        })?;
         from_project(&project, section)?
     };
     for dir in &locations.dirs {
@@ -159,7 +158,11 @@ fn from_project(project: &Project, section: Option<&str>) -> Result<Locations, M
     // shown relative again so output stays readable.
     let resolve = |base: &Path, value: &str| {
         let path = PathBuf::from(value);
-        let path = normalize(&if path.is_absolute() { path } else { base.join(path) });
+        let path = normalize(&if path.is_absolute() {
+            path
+        } else {
+            base.join(path)
+        });
         match path.strip_prefix(&cwd) {
             Ok(relative) if path.is_absolute() && !relative.as_os_str().is_empty() => {
                 relative.to_path_buf()
@@ -227,7 +230,10 @@ fn from_project(project: &Project, section: Option<&str>) -> Result<Locations, M
                 split_locations(text, separator)
             }
             Value::Bool(_) => {
-                return Err(invalid(&setting, "version_locations must be a list of paths".into()))
+                return Err(invalid(
+                    &setting,
+                    "version_locations must be a list of paths".into(),
+                ))
             }
         };
         let dirs: Vec<PathBuf> = parts
@@ -465,10 +471,15 @@ mod tests {
         let url = located.database_url.unwrap();
         assert_eq!(
             url.expose(),
-            format!("postgresql+psycopg2://app:Secr3tPw%21@/db?host={}", tmp.path().display())
+            format!(
+                "postgresql+psycopg2://app:Secr3tPw%21@/db?host={}",
+                tmp.path().display()
+            )
         );
         assert!(url.is_postgres());
-        assert!(url.origin.starts_with("sqlalchemy.url in ") && url.origin.ends_with("alembic.ini:2"));
+        assert!(
+            url.origin.starts_with("sqlalchemy.url in ") && url.origin.ends_with("alembic.ini:2")
+        );
         assert!(!format!("{url:?}").contains("Secr3tPw"));
 
         let via_toml = locate(&Discovery {
@@ -506,7 +517,10 @@ mod tests {
         });
         // b/versions does not exist: the error names the section's directory.
         let error = located.unwrap_err().to_string();
-        assert!(error.contains("b/versions") && error.contains("alembic.ini:4"), "{error}");
+        assert!(
+            error.contains("b/versions") && error.contains("alembic.ini:4"),
+            "{error}"
+        );
         std::fs::create_dir_all(tmp.path().join("b/versions")).unwrap();
         let located = locate(&Discovery {
             alembic_ini: Some(ini),
@@ -514,6 +528,9 @@ mod tests {
             ..Discovery::default()
         })
         .unwrap();
-        assert_eq!(located.database_url.unwrap().expose(), "postgresql:///reports");
+        assert_eq!(
+            located.database_url.unwrap().expose(),
+            "postgresql:///reports"
+        );
     }
 }
