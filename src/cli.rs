@@ -18,6 +18,15 @@ pub struct Cli {
 
     #[command(flatten)]
     pub check: CheckArgs,
+
+    /// Log to stderr where time goes (-v), with details (-vv); env DRIFTCHECK_LOG
+    /// takes a `tracing` filter instead (e.g. `debug`).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Print errors only (no notes, warnings or logs).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +84,10 @@ pub struct MigrationArgs {
     /// alembic.ini to read (default: found in the current directory or a parent).
     #[arg(long, value_name = "FILE")]
     pub alembic_ini: Option<PathBuf>,
+
+    /// Section of alembic.ini to read instead of [alembic] (Alembic's -n/--name).
+    #[arg(short = 'n', long, value_name = "SECTION")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

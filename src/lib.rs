@@ -20,6 +20,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod gate;
 pub mod incident;
+pub mod logging;
 pub mod migrations;
 pub mod notify;
 pub mod observe;

@@ -1,8 +1,16 @@
 use clap::Parser;
-use driftcheck::{cli::Cli, exit};
+use driftcheck::{cli::Cli, exit, logging};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let verbosity = logging::Verbosity {
+        verbose: cli.verbose,
+        quiet: cli.quiet,
+    };
+    if let Err(message) = logging::init(verbosity) {
+        eprintln!("driftcheck: error: {message}");
+        return std::process::ExitCode::from(exit::ExitCode::Input as u8);
+    }
     match driftcheck::commands::run(cli) {
         Ok(code) => std::process::ExitCode::from(code as u8),
         Err(error) => {

@@ -147,7 +147,7 @@ impl From<ObserveError> for Failure {
 pub fn db_reason(error: &database::DbError) -> &'static str {
     use database::DbError::*;
     match error {
-        InvalidUrl { .. } => "invalid_url",
+        InvalidUrl { .. } | Service { .. } => "invalid_url",
         Unreachable { .. } => "server_unreachable",
         AuthFailed { .. } => "authentication_failed",
         Rejected { .. } => "connection_rejected",

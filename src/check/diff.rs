@@ -16,7 +16,9 @@ pub fn local_production(observed: &[(String, Observed)], options: &DiffOptions) 
         observed.get(1).and_then(|(_, o)| o.snapshot()),
     ) {
         (Some(local), Some(production)) => {
-            let diff = compare::diff(local, production, options);
+            let diff = crate::logging::timed("the schema diff", || {
+                compare::diff(local, production, options)
+            });
             (diff_entries(diff.entries, None), diff.ignored)
         }
         _ => (Vec::new(), Default::default()),
@@ -35,7 +37,9 @@ pub fn environments(observed: &[(String, Observed)], options: &DiffOptions) -> S
         return (entries, ignored);
     };
     for (name, snapshot) in read {
-        let diff = compare::diff(reference, snapshot, options);
+        let diff = crate::logging::timed("a schema diff", || {
+            compare::diff(reference, snapshot, options)
+        });
         entries.extend(diff_entries(
             diff.entries,
             Some([reference_name.clone(), name.clone()]),

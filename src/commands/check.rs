@@ -37,6 +37,7 @@ fn run_with(args: &CheckArgs, gate: Option<Gate>) -> anyhow::Result<ExitCode> {
         cwd: &cwd,
         config: &config,
         now: chrono::Utc::now(),
+        alembic_url: &crate::plan::alembic_url,
     })?;
     let codebase = migrations::load(&plan.discovery).map_err(|e| input_error(e.to_string()))?;
     let observed = observe::observe_all(&plan.targets)?;

@@ -12,6 +12,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
         migration_dirs: args.migrations.migrations.clone(),
         alembic_ini: args.migrations.alembic_ini.clone(),
         start_dir: None,
+        section: args.migrations.name.clone(),
     };
     let codebase = migrations::load(&discovery).map_err(|e| input_error(e.to_string()))?;
     let out = match args.format {

@@ -43,11 +43,17 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
             other => anyhow::Error::new(other),
         })?;
     }
-    eprintln!(
-        "driftcheck: snapshot of {}: {}",
+    let destination = if to_stdout {
+        "stdout".to_string()
+    } else {
+        args.output.display().to_string()
+    };
+    crate::logging::output_written("snapshot", destination, Some(json.len()));
+    crate::logging::note(format!(
+        "snapshot of {}: {}",
         target.describe(),
         summary(&snapshot)
-    );
+    ));
     Ok(ExitCode::Clean)
 }
 

@@ -7,7 +7,7 @@ use percent_encoding::percent_decode_str;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgSslMode};
 use sqlx::{ConnectOptions, Connection};
 
-use super::DbError;
+use super::{service, DbError};
 
 /// Which environment a URL points at: production gets stricter defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub fn parse_target(url: &str, role: Role) -> Result<ConnectTarget, DbError> {
     // libpq accepts `postgresql://user:pw@/db?host=/dir` (user, empty host), which
     // URL parsers reject: take the user info out first and apply it afterwards.
     let (url, userinfo) = split_userinfo(&without_sqlalchemy_driver(url));
-    let parsed = url::Url::parse(&url).map_err(|e| invalid(e.to_string()))?;
+    let mut parsed = url::Url::parse(&url).map_err(|e| invalid(e.to_string()))?;
     if !matches!(parsed.scheme(), "postgres" | "postgresql") {
         return Err(invalid(
             "the scheme must be postgres:// or postgresql://".to_string(),
@@ -81,6 +81,8 @@ pub fn parse_target(url: &str, role: Role) -> Result<ConnectTarget, DbError> {
         },
         None => (None, None),
     };
+    let has_user = user.as_deref().is_some_and(|u| !u.is_empty());
+    apply_service(&mut parsed, has_user, secret.is_some())?;
     let mut ssl_in_url = false;
     for (key, value) in parsed.query_pairs() {
         match &*key {
@@ -114,6 +116,64 @@ pub fn parse_target(url: &str, role: Role) -> Result<ConnectTarget, DbError> {
         description,
         secret,
     })
+}
+
+/// `service=NAME` in the query (else `PGSERVICE`): fill what the URL leaves
+/// unset from that `pg_service.conf` section, as query parameters, so that the
+/// URL wins over the service file and the service file over the `PG*`
+/// variables, as in libpq. `~/.pgpass` still applies afterwards (in sqlx).
+fn apply_service(parsed: &mut url::Url, has_user: bool, has_password: bool) -> Result<(), DbError> {
+    let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+    let from_url = pairs.iter().rev().find(|(k, _)| k == "service");
+    let name = match from_url {
+        Some((_, name)) => name.clone(),
+        None => match std::env::var("PGSERVICE") {
+            Ok(name) if !name.is_empty() => name,
+            _ => return Ok(()),
+        },
+    };
+    let service = service::lookup(&name, &service::search_path())
+        .map_err(|reason| DbError::Service { reason })?;
+    tracing::debug!(
+        service = %name,
+        file = %service.file.display(),
+        ignored = ?service.ignored,
+        "connection service"
+    );
+    let in_url = |key: &str| -> bool {
+        let same = |k: &str| match key {
+            "host" | "hostaddr" => matches!(k, "host" | "hostaddr"),
+            "sslmode" => matches!(k, "sslmode" | "ssl-mode"),
+            "sslrootcert" => matches!(k, "sslrootcert" | "ssl-root-cert" | "ssl-ca"),
+            "sslcert" => matches!(k, "sslcert" | "ssl-cert"),
+            "sslkey" => matches!(k, "sslkey" | "ssl-key"),
+            _ => k == key,
+        };
+        pairs.iter().any(|(k, _)| same(k))
+            || match key {
+                "host" | "hostaddr" => parsed.host_str().is_some_and(|h| !h.is_empty()),
+                "port" => parsed.port().is_some(),
+                "dbname" => !parsed.path().trim_start_matches('/').is_empty(),
+                "user" => has_user,
+                "password" => has_password,
+                _ => false,
+            }
+    };
+    let added: Vec<(String, String)> = service
+        .params
+        .iter()
+        .filter(|(key, _)| !in_url(key))
+        .cloned()
+        .collect();
+    parsed
+        .query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs.iter().filter(|(k, _)| k != "service"))
+        .extend_pairs(added);
+    if parsed.query() == Some("") {
+        parsed.set_query(None);
+    }
+    Ok(())
 }
 
 /// `postgresql+psycopg2://…` → `postgresql://…`. Alembic projects keep their
@@ -284,8 +344,18 @@ fn ensure_crypto_provider() {
 pub async fn connect(target: &ConnectTarget, timeouts: &Timeouts) -> Result<PgConnection, DbError> {
     ensure_crypto_provider();
     let options = target.session_options(timeouts);
+    let started = std::time::Instant::now();
     match tokio::time::timeout(timeouts.connect, PgConnection::connect_with(&options)).await {
-        Ok(Ok(connection)) => Ok(connection),
+        Ok(Ok(connection)) => {
+            tracing::info!(
+                db = %target.describe(),
+                sslmode = ssl_mode_name(target.ssl_mode()),
+                server_version = %server_version(connection.server_version_num()),
+                elapsed_ms = crate::logging::elapsed_ms(started),
+                "connected"
+            );
+            Ok(connection)
+        }
         Ok(Err(error)) => Err(match target.error(error, "the connection", timeouts) {
             // Failures before the session exists mean the server could not be used at all.
             DbError::Query { target, reason, .. } => DbError::Unreachable { target, reason },
@@ -295,6 +365,27 @@ pub async fn connect(target: &ConnectTarget, timeouts: &Timeouts) -> Result<PgCo
             target: target.describe(),
             seconds: timeouts.connect.as_secs(),
         }),
+    }
+}
+
+/// libpq's name of an sslmode.
+fn ssl_mode_name(mode: PgSslMode) -> &'static str {
+    match mode {
+        PgSslMode::Disable => "disable",
+        PgSslMode::Allow => "allow",
+        PgSslMode::Prefer => "prefer",
+        PgSslMode::Require => "require",
+        PgSslMode::VerifyCa => "verify-ca",
+        PgSslMode::VerifyFull => "verify-full",
+    }
+}
+
+/// `150004` → `15.4` (PostgreSQL 10 and later), `90624` → `9.6.24`.
+fn server_version(number: Option<u32>) -> String {
+    match number {
+        Some(n) if n >= 100_000 => format!("{}.{}", n / 10_000, n % 10_000),
+        Some(n) => format!("{}.{}.{}", n / 10_000, n / 100 % 100, n % 100),
+        None => "unknown".to_string(),
     }
 }
 

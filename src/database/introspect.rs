@@ -30,8 +30,16 @@ pub async fn read_database(
     target: &ConnectTarget,
     options: &ReadOptions,
 ) -> Result<Snapshot, DbError> {
+    let started = std::time::Instant::now();
     let mut conn = connect(target, &options.timeouts).await?;
     let result = read_in_transaction(&mut conn, target, options).await;
+    if result.is_ok() {
+        tracing::info!(
+            db = %target.describe(),
+            elapsed_ms = crate::logging::elapsed_ms(started),
+            "read the schema snapshot"
+        );
+    }
     // Closing politely ends the transaction too; a failure here changes nothing we read.
     let _ = conn.close().await;
     result
@@ -61,10 +69,15 @@ pub async fn read_in_transaction(
             |row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)),
         )
         .await?;
+    let started = std::time::Instant::now();
     let visibility = read_visibility(&mut reader).await?;
+    reader.log("the role's privileges", 1, started);
+    let started = std::time::Instant::now();
     let version_table =
         super::version_table::read(&mut *reader.conn, &options.version_table, target, timeouts)
             .await?;
+    let rows = version_table.as_ref().map_or(0, |v| v.revisions.len());
+    reader.log("the version table", rows, started);
     // Catalog functions print names relative to search_path, which differs per
     // user and environment; pin it (for this transaction only) so that the same
     // schema renders the same text everywhere. The version table was resolved
@@ -232,13 +245,26 @@ impl Reader<'_> {
         sql: &'static str,
         decode: Decode<T>,
     ) -> Result<Vec<T>, DbError> {
-        sqlx::query(sql)
+        let started = std::time::Instant::now();
+        let rows = sqlx::query(sql)
             .bind(self.options.include_schemas.as_slice())
             .bind(self.options.exclude_schemas.as_slice())
             .try_map(decode)
             .fetch_all(&mut *self.conn)
             .await
-            .map_err(|e| self.target.error(e, what, &self.options.timeouts))
+            .map_err(|e| self.target.error(e, what, &self.options.timeouts))?;
+        self.log(what, rows.len(), started);
+        Ok(rows)
+    }
+
+    /// One query's timing, per target (`-v`).
+    fn log(&self, what: &str, rows: usize, started: std::time::Instant) {
+        tracing::info!(
+            db = %self.target.describe(),
+            rows,
+            elapsed_ms = crate::logging::elapsed_ms(started),
+            "read {what}"
+        );
     }
 
     /// A parameterless query returning exactly one row.
@@ -248,11 +274,14 @@ impl Reader<'_> {
         sql: &'static str,
         decode: Decode<T>,
     ) -> Result<T, DbError> {
-        sqlx::query(sql)
+        let started = std::time::Instant::now();
+        let row = sqlx::query(sql)
             .try_map(decode)
             .fetch_one(&mut *self.conn)
             .await
-            .map_err(|e| self.target.error(e, what, &self.options.timeouts))
+            .map_err(|e| self.target.error(e, what, &self.options.timeouts))?;
+        self.log(what, 1, started);
+        Ok(row)
     }
 }
 

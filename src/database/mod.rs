@@ -9,6 +9,7 @@
 
 pub mod connect;
 pub mod introspect;
+pub mod service;
 pub mod version_table;
 
 pub use connect::{connect, parse_target, ConnectTarget, Role, Timeouts};
@@ -23,6 +24,10 @@ use crate::exit::ExitCode;
 pub enum DbError {
     #[error("invalid database URL: {reason} (expected postgresql://[user[:password]@][host][:port]/database[?host=/socket/dir&sslmode=...])")]
     InvalidUrl { reason: String },
+
+    /// A `pg_service.conf` problem: the message names the file and line, or the missing service.
+    #[error("{reason}")]
+    Service { reason: String },
 
     #[error("cannot reach {target}: {reason}; check that the server is running and that the host and port (or the socket directory) are right")]
     Unreachable { target: String, reason: String },
@@ -55,7 +60,7 @@ impl DbError {
     /// everything else means the database could not be read (3).
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            DbError::InvalidUrl { .. } => ExitCode::Input,
+            DbError::InvalidUrl { .. } | DbError::Service { .. } => ExitCode::Input,
             _ => ExitCode::Unreachable,
         }
     }

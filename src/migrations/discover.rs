@@ -1,9 +1,11 @@
-//! Where the migration files are: `--migrations DIR`, or alembic.ini
+//! Where the migration files are: `--migrations DIR`, or Alembic's own
+//! configuration — `alembic.ini` and/or `pyproject.toml` `[tool.alembic]`
 //! (`script_location`, `version_locations`, `recursive_version_locations`),
-//! read with Python configparser's rules and Alembic's `%(here)s` default.
+//! read as Alembic reads them (see [`super::alembic_config`]) — plus the
+//! `sqlalchemy.url` of the chosen section, the local database's last fallback.
 
+use super::alembic_config::{has_tool_alembic, AlembicConfig, Setting, Value};
 use super::{Discovery, MigrationsError};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The version directories to scan, and how.
@@ -14,17 +16,52 @@ pub struct Locations {
     pub recursive: bool,
     /// Where the directories came from, for error messages.
     pub origin: String,
+    /// `sqlalchemy.url` of the chosen ini section, when set.
+    pub database_url: Option<AlembicUrl>,
+}
+
+/// `sqlalchemy.url` from alembic.ini. Holds a password more often than not:
+/// `Debug` shows only where it came from; [`expose`](Self::expose) is for
+/// connecting (the connection code never prints it).
+#[derive(Clone, PartialEq, Eq)]
+pub struct AlembicUrl {
+    url: String,
+    /// `sqlalchemy.url in /path/alembic.ini:12`.
+    pub origin: String,
+}
+
+impl std::fmt::Debug for AlembicUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlembicUrl")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AlembicUrl {
+    pub fn expose(&self) -> &str {
+        &self.url
+    }
+
+    /// A PostgreSQL URL (any `+driver`), not a template placeholder such as
+    /// Alembic's `driver://user:pass@localhost/dbname` or another database's.
+    pub fn is_postgres(&self) -> bool {
+        let scheme = self.url.split("://").next().unwrap_or("");
+        let dialect = scheme.split('+').next().unwrap_or("");
+        self.url.contains("://") && matches!(dialect, "postgres" | "postgresql")
+    }
 }
 
 /// Resolve a [`Discovery`] into version directories. Every directory must exist.
 pub fn locate(discovery: &Discovery) -> Result<Locations, MigrationsError> {
+    let section = discovery.section.as_deref();
     let locations = if !discovery.migration_dirs.is_empty() {
-        from_flags(&discovery.migration_dirs)?
-    } else if let Some(ini) = &discovery.alembic_ini {
-        if !ini.is_file() {
-            return Err(MigrationsError::MissingIni { path: ini.clone() });
+        from_flags(&discovery.migration_dirs, section)?
+    } else if let Some(file) = &discovery.alembic_ini {
+        if !file.is_file() {
+            return Err(MigrationsError::MissingIni { path: file.clone() });
         }
-        from_ini(ini)?
+        from_project(&Project::of_file(file), section)?
     } else {
         let start = match &discovery.start_dir {
             Some(dir) => dir.clone(),
@@ -33,11 +70,12 @@ pub fn locate(discovery: &Discovery) -> Result<Locations, MigrationsError> {
                 source,
             })?,
         };
-        let ini =
-            find_upwards(&start, "alembic.ini").ok_or_else(|| MigrationsError::NoAlembicIni {
+        let project = start.ancestors().find_map(Project::in_dir).ok_or_else(|| {
+            MigrationsError::NoAlembicIni {
                 start: start.clone(),
-            })?;
-        from_ini(&ini)?
+            }
+        })?;
+        from_project(&project, section)?
     };
     for dir in &locations.dirs {
         if !dir.is_dir() {
@@ -50,17 +88,54 @@ pub fn locate(discovery: &Discovery) -> Result<Locations, MigrationsError> {
     Ok(locations)
 }
 
+/// Alembic's configuration files of one project directory.
+#[derive(Debug, Default)]
+struct Project {
+    ini: Option<PathBuf>,
+    /// `pyproject.toml`, only when it has `[tool.alembic]`.
+    toml: Option<PathBuf>,
+}
+
+impl Project {
+    /// `dir/alembic.ini` and/or `dir/pyproject.toml` with `[tool.alembic]`.
+    fn in_dir(dir: &Path) -> Option<Project> {
+        let ini = Some(dir.join("alembic.ini")).filter(|p| p.is_file());
+        let toml = Some(dir.join("pyproject.toml")).filter(|p| p.is_file() && has_tool_alembic(p));
+        (ini.is_some() || toml.is_some()).then_some(Project { ini, toml })
+    }
+
+    /// `--alembic-ini FILE`: a pyproject.toml (as Alembic's `-c pyproject.toml`)
+    /// or an ini file; the other file of the pair is read from beside it.
+    fn of_file(file: &Path) -> Project {
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let beside = Project::in_dir(dir).unwrap_or_default();
+        if file.file_name().is_some_and(|n| n == "pyproject.toml") {
+            Project {
+                ini: beside.ini,
+                toml: Some(file.to_path_buf()),
+            }
+        } else {
+            Project {
+                ini: Some(file.to_path_buf()),
+                toml: beside.toml,
+            }
+        }
+    }
+}
+
 /// `--migrations DIR`: a version directory, or a script directory (has `env.py`
-/// and `versions/`), or a project directory holding its own alembic.ini.
-fn from_flags(dirs: &[PathBuf]) -> Result<Locations, MigrationsError> {
+/// and `versions/`), or a project directory holding its own alembic.ini or
+/// pyproject.toml. The database URL is taken when a single project is given.
+fn from_flags(dirs: &[PathBuf], section: Option<&str>) -> Result<Locations, MigrationsError> {
     let mut out = Vec::new();
     let mut recursive = false;
+    let mut urls = Vec::new();
     for dir in dirs {
-        let ini = dir.join("alembic.ini");
-        if ini.is_file() {
-            let located = from_ini(&ini)?;
+        if let Some(project) = Project::in_dir(dir) {
+            let located = from_project(&project, section)?;
             recursive |= located.recursive;
             out.extend(located.dirs);
+            urls.extend(located.database_url);
         } else if dir.join("env.py").is_file() && dir.join("versions").is_dir() {
             out.push(dir.join("versions"));
         } else {
@@ -71,64 +146,23 @@ fn from_flags(dirs: &[PathBuf]) -> Result<Locations, MigrationsError> {
         dirs: out,
         recursive,
         origin: "given with --migrations".into(),
+        database_url: if dirs.len() == 1 { urls.pop() } else { None },
     })
 }
 
-fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-/// Read the `[alembic]` section of an ini file.
-pub fn from_ini(ini: &Path) -> Result<Locations, MigrationsError> {
-    let text = std::fs::read_to_string(ini).map_err(|source| MigrationsError::Io {
-        path: ini.to_path_buf(),
-        source,
-    })?;
-    let here = ini.parent().unwrap_or(Path::new("")).to_path_buf();
-    // Alembic's `here` is absolute; paths under the current directory are
-    // shown relative again (see `resolve`) so output stays readable.
+/// Read one project's configuration.
+fn from_project(project: &Project, section: Option<&str>) -> Result<Locations, MigrationsError> {
+    let config = AlembicConfig::load(project.ini.as_deref(), project.toml.as_deref(), section)?;
     let cwd = std::env::current_dir().unwrap_or_default();
-    let here_abs = cwd.join(&here);
-    let here_str = here_abs.to_string_lossy().into_owned();
-    let sections = parse_ini(&text).map_err(|(line, message)| MigrationsError::Ini {
-        path: ini.to_path_buf(),
-        line,
-        message,
-    })?;
-    let empty = Section::default();
-    let section = sections.get("alembic").unwrap_or(&empty);
-    let defaults = sections.get("DEFAULT").unwrap_or(&empty);
-    let get = |key: &str| -> Result<Option<(String, u32)>, MigrationsError> {
-        let Some((raw, line)) = section.get(key).or_else(|| defaults.get(key)) else {
-            return Ok(None);
-        };
-        interpolate(raw, section, defaults, &here_str, 0)
-            .map(|value| Some((value, *line)))
-            .map_err(|message| MigrationsError::Ini {
-                path: ini.to_path_buf(),
-                line: *line,
-                message,
-            })
-    };
-    let recursive = match get("recursive_version_locations")? {
-        Some((value, line)) => parse_bool(&value).ok_or_else(|| MigrationsError::Ini {
-            path: ini.to_path_buf(),
-            line,
-            message: format!("recursive_version_locations = {value:?} is not a boolean"),
-        })?,
-        None => false,
-    };
-    let resolve = |value: &str| {
+    // Alembic's `here` is absolute; paths under the current directory are
+    // shown relative again so output stays readable.
+    let resolve = |base: &Path, value: &str| {
         let path = PathBuf::from(value);
-        let path = if path.is_absolute() {
+        let path = normalize(&if path.is_absolute() {
             path
         } else {
-            here.join(path)
-        };
-        let path = normalize(&path);
+            base.join(path)
+        });
         match path.strip_prefix(&cwd) {
             Ok(relative) if path.is_absolute() && !relative.as_os_str().is_empty() => {
                 relative.to_path_buf()
@@ -136,43 +170,101 @@ pub fn from_ini(ini: &Path) -> Result<Locations, MigrationsError> {
             _ => path,
         }
     };
-    if let Some((value, line)) = get("version_locations")? {
-        let separator = match get("path_separator")?.or(get("version_path_separator")?) {
-            Some((name, sep_line)) => Some(separator_char(&name).ok_or_else(|| {
-                MigrationsError::Ini {
-                    path: ini.to_path_buf(),
-                    line: sep_line,
-                    message: format!(
-                        "{name:?} is not a valid path separator; expected space, newline, os, ':' or ';'"
-                    ),
-                }
-            })?),
-            None => None,
+    let invalid = |setting: &Setting, message: String| MigrationsError::Ini {
+        path: setting.file.clone(),
+        line: setting.line,
+        message,
+    };
+    let recursive = match config.get("recursive_version_locations")? {
+        None => false,
+        Some(Setting {
+            value: Value::Bool(flag),
+            ..
+        }) => flag,
+        Some(setting) => match &setting.value {
+            Value::Text(text) => parse_bool(text).ok_or_else(|| {
+                invalid(
+                    &setting,
+                    format!("recursive_version_locations = {text:?} is not a boolean"),
+                )
+            })?,
+            _ => {
+                return Err(invalid(
+                    &setting,
+                    "recursive_version_locations must be a boolean".into(),
+                ))
+            }
+        },
+    };
+    let database_url = match config.ini_option("sqlalchemy.url")? {
+        Some(Setting {
+            value: Value::Text(url),
+            origin,
+            ..
+        }) if !url.trim().is_empty() => Some(AlembicUrl {
+            url: url.trim().to_string(),
+            origin: format!("sqlalchemy.url in {origin}"),
+        }),
+        _ => None,
+    };
+    if let Some(setting) = config.get("version_locations")? {
+        let parts = match &setting.value {
+            Value::List(items) => items.clone(),
+            Value::Text(text) => {
+                let separator = match config
+                    .get("path_separator")?
+                    .or(config.get("version_path_separator")?)
+                {
+                    Some(sep) => {
+                        let Value::Text(name) = &sep.value else {
+                            return Err(invalid(&sep, "path_separator must be a string".into()));
+                        };
+                        Some(separator_char(name).ok_or_else(|| {
+                            invalid(&sep, format!(
+                                "{name:?} is not a valid path separator; expected space, newline, os, ':' or ';'"
+                            ))
+                        })?)
+                    }
+                    None => None,
+                };
+                split_locations(text, separator)
+            }
+            Value::Bool(_) => {
+                return Err(invalid(
+                    &setting,
+                    "version_locations must be a list of paths".into(),
+                ))
+            }
         };
-        let dirs: Vec<PathBuf> = split_locations(&value, separator)
+        let dirs: Vec<PathBuf> = parts
             .iter()
-            .map(|part| resolve(part))
+            .map(|part| resolve(&setting.base, part.trim()))
             .collect();
         if !dirs.is_empty() {
             return Ok(Locations {
                 dirs,
                 recursive,
-                origin: format!("version_locations in {}:{line}", ini.display()),
+                origin: format!("version_locations in {}", setting.origin),
+                database_url,
             });
         }
     }
-    let Some((script_location, line)) = get("script_location")? else {
+    let Some(setting) = config.get("script_location")? else {
         return Err(MigrationsError::NoScriptLocation {
-            path: ini.to_path_buf(),
+            place: config.describe(),
         });
     };
+    let Value::Text(script_location) = &setting.value else {
+        return Err(invalid(&setting, "script_location must be a string".into()));
+    };
     Ok(Locations {
-        dirs: vec![resolve(script_location.trim()).join("versions")],
+        dirs: vec![resolve(&setting.base, script_location.trim()).join("versions")],
         recursive,
         origin: format!(
-            "script_location {script_location:?} in {}:{line}, plus versions/",
-            ini.display()
+            "script_location {script_location:?} in {}, plus versions/",
+            setting.origin
         ),
+        database_url,
     })
 }
 
@@ -221,107 +313,13 @@ fn split_locations(value: &str, separator: Option<&str>) -> Vec<String> {
     }
 }
 
-/// key → (raw value, line).
-type Section = BTreeMap<String, (String, u32)>;
-
-/// Python configparser's format: `[section]`, `key = value` or `key: value`,
-/// `#`/`;` comment lines, indented continuation lines. Keys are lower-cased.
-fn parse_ini(text: &str) -> Result<BTreeMap<String, Section>, (u32, String)> {
-    let mut sections: BTreeMap<String, Section> = BTreeMap::new();
-    let mut current: Option<String> = None;
-    let mut last_key: Option<String> = None;
-    for (index, raw) in text.lines().enumerate() {
-        let line_no = index as u32 + 1;
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            last_key = None;
-            continue;
-        }
-        if trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continue;
-        }
-        let indented = raw.starts_with(' ') || raw.starts_with('\t');
-        if indented {
-            if let (Some(section), Some(key)) = (&current, &last_key) {
-                let entry = sections
-                    .get_mut(section)
-                    .and_then(|s| s.get_mut(key))
-                    .expect("continued key exists");
-                entry.0.push('\n');
-                entry.0.push_str(trimmed);
-                continue;
-            }
-        }
-        if trimmed.starts_with('[') {
-            let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) else {
-                return Err((line_no, format!("malformed section header {trimmed:?}")));
-            };
-            sections.entry(name.to_string()).or_default();
-            current = Some(name.to_string());
-            last_key = None;
-            continue;
-        }
-        let Some(section) = &current else {
-            return Err((line_no, "a key appears before any [section] header".into()));
-        };
-        let split_at = trimmed.find(['=', ':']);
-        let (key, value) = match split_at {
-            Some(at) => (trimmed[..at].trim(), trimmed[at + 1..].trim()),
-            None => (trimmed, ""),
-        };
-        let key = key.to_ascii_lowercase();
-        sections
-            .get_mut(section)
-            .expect("section exists")
-            .insert(key.clone(), (value.to_string(), line_no));
-        last_key = Some(key);
-    }
-    Ok(sections)
-}
-
-/// configparser's BasicInterpolation: `%(name)s` from the section, then
-/// DEFAULT, then `here` (Alembic's default); `%%` is a literal `%`.
-fn interpolate(
-    raw: &str,
-    section: &Section,
-    defaults: &Section,
-    here: &str,
-    depth: usize,
-) -> Result<String, String> {
-    if depth > 10 {
-        return Err("interpolation nests too deeply (a %(name)s refers to itself?)".into());
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(at) = rest.find('%') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        if let Some(tail) = after.strip_prefix('%') {
-            out.push('%');
-            rest = tail;
-        } else if let Some(tail) = after.strip_prefix('(') {
-            let Some(close) = tail.find(")s") else {
-                return Err(format!("bad interpolation syntax in {raw:?}"));
-            };
-            let name = tail[..close].to_ascii_lowercase();
-            let value = match section.get(&name).or_else(|| defaults.get(&name)) {
-                Some((value, _)) => interpolate(value, section, defaults, here, depth + 1)?,
-                None if name == "here" => here.to_string(),
-                None => return Err(format!("%({name})s is not defined")),
-            };
-            out.push_str(&value);
-            rest = &tail[close + 2..];
-        } else {
-            return Err(format!("'%' must be followed by '%' or '(' in {raw:?}"));
-        }
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn from_ini_file(ini: &Path) -> Result<Locations, MigrationsError> {
+        from_project(&Project::of_file(ini), None)
+    }
 
     fn write_ini(dir: &Path, text: &str) -> PathBuf {
         let ini = dir.join("alembic.ini");
@@ -333,7 +331,7 @@ mod tests {
     fn script_location_with_here() {
         let tmp = tempfile::tempdir().unwrap();
         let ini = write_ini(tmp.path(), "[alembic]\nscript_location = %(here)s/db\n");
-        let located = from_ini(&ini).unwrap();
+        let located = from_ini_file(&ini).unwrap();
         assert_eq!(located.dirs, vec![tmp.path().join("db").join("versions")]);
         assert!(!located.recursive);
     }
@@ -343,7 +341,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let ini = write_ini(tmp.path(), "[alembic]\nscript_location = migrations\n");
         assert_eq!(
-            from_ini(&ini).unwrap().dirs,
+            from_ini_file(&ini).unwrap().dirs,
             vec![tmp.path().join("migrations").join("versions")]
         );
     }
@@ -355,7 +353,7 @@ mod tests {
             tmp.path(),
             "[alembic]\nscript_location = x\nversion_locations = a, b c\n",
         );
-        let dirs = from_ini(&ini).unwrap().dirs;
+        let dirs = from_ini_file(&ini).unwrap().dirs;
         let names: Vec<_> = dirs.iter().map(|d| d.file_name().unwrap()).collect();
         assert_eq!(names, ["a", "b", "c"]);
 
@@ -363,14 +361,14 @@ mod tests {
             tmp.path(),
             "[alembic]\nscript_location = x\npath_separator = ;\nversion_locations = a b;c\n",
         );
-        let dirs = from_ini(&ini).unwrap().dirs;
+        let dirs = from_ini_file(&ini).unwrap().dirs;
         assert_eq!(dirs, vec![tmp.path().join("a b"), tmp.path().join("c")]);
 
         let ini = write_ini(
             tmp.path(),
             "[alembic]\nscript_location = x\npath_separator = newline\nversion_locations =\n    %(here)s/one\n    two\nrecursive_version_locations = true\n",
         );
-        let located = from_ini(&ini).unwrap();
+        let located = from_ini_file(&ini).unwrap();
         assert_eq!(located.dirs.len(), 2);
         assert!(located.dirs[0].ends_with("one"));
         assert!(located.recursive);
@@ -383,7 +381,7 @@ mod tests {
             tmp.path(),
             "[alembic]\nscript_location = x\npath_separator = pipe\nversion_locations = a\n",
         );
-        let error = from_ini(&ini).unwrap_err().to_string();
+        let error = from_ini_file(&ini).unwrap_err().to_string();
         assert!(error.contains("alembic.ini:3"), "{error}");
     }
 
@@ -392,21 +390,9 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let ini = write_ini(tmp.path(), "[alembic]\nsqlalchemy.url = x\n");
         assert!(matches!(
-            from_ini(&ini),
+            from_ini_file(&ini),
             Err(MigrationsError::NoScriptLocation { .. })
         ));
-    }
-
-    #[test]
-    fn interpolation_rules() {
-        let mut section = Section::new();
-        section.insert("base".into(), ("/srv".into(), 1));
-        let defaults = Section::new();
-        assert_eq!(
-            interpolate("%(base)s/x %% %(here)s", &section, &defaults, "/h", 0).unwrap(),
-            "/srv/x % /h"
-        );
-        assert!(interpolate("%(nope)s", &section, &defaults, "/h", 0).is_err());
     }
 
     #[test]
@@ -448,5 +434,103 @@ mod tests {
         })
         .unwrap();
         assert_eq!(located.dirs, vec![tmp.path().join("m").join("versions")]);
+    }
+
+    #[test]
+    fn pyproject_is_found_like_alembic_ini_and_urls_stay_in_the_ini() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("alembic/versions/deep")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("more")).unwrap();
+        std::fs::write(
+            tmp.path().join("pyproject.toml"),
+            "[project]\nname = \"x\"\n[tool.alembic]\nscript_location = \"%(here)s/alembic\"\nversion_locations = [\"%(here)s/alembic/versions\", \"more\"]\n",
+        )
+        .unwrap();
+        let start = tmp.path().join("alembic/versions/deep");
+        let located = locate(&Discovery {
+            start_dir: Some(start.clone()),
+            ..Discovery::default()
+        })
+        .unwrap();
+        assert_eq!(
+            located.dirs,
+            vec![tmp.path().join("alembic/versions"), tmp.path().join("more")]
+        );
+        assert!(located.origin.contains("[tool.alembic] version_locations"));
+        assert_eq!(located.database_url, None);
+
+        write_ini(
+            tmp.path(),
+            "[alembic]\nsqlalchemy.url = postgresql+psycopg2://app:Secr3tPw%%21@/db?host=%(here)s\n",
+        );
+        let located = locate(&Discovery {
+            start_dir: Some(start),
+            ..Discovery::default()
+        })
+        .unwrap();
+        let url = located.database_url.unwrap();
+        assert_eq!(
+            url.expose(),
+            format!(
+                "postgresql+psycopg2://app:Secr3tPw%21@/db?host={}",
+                tmp.path().display()
+            )
+        );
+        assert!(url.is_postgres());
+        assert!(
+            url.origin.starts_with("sqlalchemy.url in ") && url.origin.ends_with("alembic.ini:2")
+        );
+        assert!(!format!("{url:?}").contains("Secr3tPw"));
+
+        let via_toml = locate(&Discovery {
+            alembic_ini: Some(tmp.path().join("pyproject.toml")),
+            ..Discovery::default()
+        })
+        .unwrap();
+        assert_eq!(via_toml.dirs.len(), 2);
+        assert!(via_toml.database_url.is_some());
+    }
+
+    #[test]
+    fn placeholder_urls_are_not_postgres() {
+        let url = |text: &str| AlembicUrl {
+            url: text.into(),
+            origin: String::new(),
+        };
+        assert!(!url("driver://user:pass@localhost/dbname").is_postgres());
+        assert!(!url("mysql+pymysql://u@h/d").is_postgres());
+        assert!(url("postgresql+asyncpg://u@h/d").is_postgres());
+        assert!(url("postgres://u@h/d").is_postgres());
+    }
+
+    #[test]
+    fn name_picks_another_section() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ini = write_ini(
+            tmp.path(),
+            "[alembic]\nscript_location = a\n[reports]\nscript_location = b\nsqlalchemy.url = postgresql:///reports\n",
+        );
+        let located = locate(&Discovery {
+            alembic_ini: Some(ini.clone()),
+            section: Some("reports".into()),
+            ..Discovery::default()
+        });
+        // b/versions does not exist: the error names the section's directory.
+        let error = located.unwrap_err().to_string();
+        assert!(
+            error.contains("b/versions") && error.contains("alembic.ini:4"),
+            "{error}"
+        );
+        std::fs::create_dir_all(tmp.path().join("b/versions")).unwrap();
+        let located = locate(&Discovery {
+            alembic_ini: Some(ini),
+            section: Some("reports".into()),
+            ..Discovery::default()
+        })
+        .unwrap();
+        assert_eq!(
+            located.database_url.unwrap().expose(),
+            "postgresql:///reports"
+        );
     }
 }

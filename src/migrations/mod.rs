@@ -4,10 +4,12 @@
 //! OWNER: migrations helper (issue 3). The public API below is what the rest of
 //! the crate calls; keep these names and signatures.
 
+pub mod alembic_config;
 pub mod discover;
 pub mod graph;
 pub mod parse;
 
+pub use discover::AlembicUrl;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -16,7 +18,7 @@ use std::path::PathBuf;
 /// Why the migrations could not be read. Every variant is an input error (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationsError {
-    #[error("no alembic.ini found in {} or any parent directory; pass --migrations DIR or --alembic-ini FILE", start.display())]
+    #[error("no alembic.ini found (nor a pyproject.toml with [tool.alembic]) in {} or any parent directory; pass --migrations DIR or --alembic-ini FILE", start.display())]
     NoAlembicIni { start: PathBuf },
     #[error("--alembic-ini {}: no such file", path.display())]
     MissingIni { path: PathBuf },
@@ -26,8 +28,8 @@ pub enum MigrationsError {
         line: u32,
         message: String,
     },
-    #[error("{}: no `script_location` in the [alembic] section, so there is no versions directory to read", path.display())]
-    NoScriptLocation { path: PathBuf },
+    #[error("{place}: no `script_location`, so there is no versions directory to read")]
+    NoScriptLocation { place: String },
     #[error("migrations directory {} does not exist ({origin})", dir.display())]
     MissingDir { dir: PathBuf, origin: String },
     #[error("migrations directory {} holds no migration files (*.py) ({origin})", dir.display())]
@@ -51,6 +53,8 @@ pub struct Discovery {
     pub alembic_ini: Option<PathBuf>,
     /// Where to start looking for alembic.ini (current directory by default).
     pub start_dir: Option<PathBuf>,
+    /// `--name SECTION`: the ini section to read instead of `[alembic]`.
+    pub section: Option<String>,
 }
 
 /// One migration file.
@@ -99,8 +103,15 @@ pub struct Codebase {
     pub problems: Vec<Problem>,
 }
 
+/// `sqlalchemy.url` of the configuration `discovery` finds (the chosen ini
+/// section), for the local database's last fallback. `None` without one.
+pub fn database_url(discovery: &Discovery) -> Result<Option<AlembicUrl>, MigrationsError> {
+    discover::locate(discovery).map(|l| l.database_url)
+}
+
 /// Discover, parse (in parallel) and build the revision graph.
 pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
+    let started = std::time::Instant::now();
     let locations = discover::locate(discovery)?;
     let mut paths = Vec::new();
     let mut seen_dirs = std::collections::HashSet::new();
@@ -115,8 +126,30 @@ pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
             });
         }
     }
+    tracing::info!(
+        dirs = ?locations.dirs,
+        origin = %locations.origin,
+        files = paths.len(),
+        elapsed_ms = crate::logging::elapsed_ms(started),
+        "discovered the migrations"
+    );
+    let started = std::time::Instant::now();
     let parsed = parse_files(&paths)?;
-    Ok(graph::build(locations.dirs, parsed, Vec::new()))
+    tracing::info!(
+        files = parsed.len(),
+        elapsed_ms = crate::logging::elapsed_ms(started),
+        "parsed the migrations"
+    );
+    let started = std::time::Instant::now();
+    let codebase = graph::build(locations.dirs, parsed, Vec::new());
+    tracing::info!(
+        revisions = codebase.revisions.len(),
+        heads = ?codebase.heads,
+        problems = codebase.problems.len(),
+        elapsed_ms = crate::logging::elapsed_ms(started),
+        "built the revision graph"
+    );
+    Ok(codebase)
 }
 
 /// Alembic's file rule `(?!\.\#|__init__)(.*\.py)$`, sorted per directory;

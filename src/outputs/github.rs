@@ -42,9 +42,9 @@ pub(super) fn write(
         .open(path)
         .and_then(|mut file| file.write_all(summary.as_bytes()));
     if let Err(error) = written {
-        eprintln!(
-            "driftcheck: warning: cannot append to GITHUB_STEP_SUMMARY ({}): {error}",
+        crate::logging::warn(format!(
+            "cannot append to GITHUB_STEP_SUMMARY ({}): {error}",
             path.display()
-        );
+        ));
     }
 }

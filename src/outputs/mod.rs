@@ -38,12 +38,16 @@ pub fn emit(
         ReportDestination::File { path, explicit } => {
             report_file::write(&mut report, path, *explicit)?;
         }
-        ReportDestination::Stdout => print!("{}", render::markdown_report(&report)),
+        ReportDestination::Stdout => {
+            print!("{}", render::markdown_report(&report));
+            crate::logging::output_written("markdown report", "stdout", None);
+        }
         ReportDestination::None => {}
     }
     let outcome = gate.map(|g| gate::evaluate(&report, g.allow_pending));
     if !matches!(destination, ReportDestination::Stdout) {
         print_stdout(&report, outcome.as_ref(), outputs.format);
+        crate::logging::output_written(&format!("{:?} output", outputs.format), "stdout", None);
     }
     if let (Some(outcome), true) = (&outcome, outputs.format != Format::Text) {
         // stdout holds the JSON or markdown; the verdict still reaches the log.
@@ -67,8 +71,8 @@ fn write_ris(report: &mut CheckReport, ris: &RisOutput, outputs: &Outputs) -> an
         ))
     })?;
     match written {
-        Some(path) => report.ris_path = Some(path.display().to_string()),
-        None => eprintln!("driftcheck: no drift found, so no RIS draft was written"),
+        Some(path) => report.ris_path = Some(crate::logging::written("RIS draft", path)),
+        None => crate::logging::note("no drift found, so no RIS draft was written"),
     }
     Ok(())
 }
@@ -108,11 +112,11 @@ fn send_alert(alert: &Alert, report: &CheckReport, outcome: Option<&GateOutcome>
     }
     let payload = notify::payload(report, outcome);
     match crate::commands::block_on(notify::post(&alert.webhook, &payload)) {
-        Ok(()) => eprintln!(
-            "driftcheck: alert posted to the webhook from {}",
+        Ok(()) => crate::logging::note(format!(
+            "alert posted to the webhook from {}",
             alert.webhook.origin
-        ),
-        Err(error) => eprintln!("driftcheck: warning: {error}; the report is not affected"),
+        )),
+        Err(error) => crate::logging::warn(format!("{error}; the report is not affected")),
     }
 }
 

@@ -32,7 +32,14 @@ pub(super) fn write(report: &mut CheckReport, path: &Path, explicit: bool) -> an
         report.report_path = Some(candidate.display().to_string());
         let text = render::markdown_report(report);
         match fsutil::write_new(&candidate, text.as_bytes()) {
-            Ok(()) => return Ok(()),
+            Ok(()) => {
+                crate::logging::output_written(
+                    "markdown report",
+                    candidate.display(),
+                    Some(text.len()),
+                );
+                return Ok(());
+            }
             Err(fsutil::WriteError::Exists { .. }) if !explicit => {
                 let next = first_free_path(&candidate);
                 if next == candidate || next.exists() {

@@ -20,7 +20,7 @@ use crate::compare::{DiffOptions, Ignore, IgnoreRules};
 use crate::config::Config;
 use crate::database::{ReadOptions, VersionTableName};
 use crate::exit::input_error;
-use crate::migrations::Discovery;
+use crate::migrations::{AlembicUrl, Discovery};
 use std::path::Path;
 
 /// The environment variables as the plan sees them: a lookup, so that tests
@@ -68,6 +68,17 @@ pub struct Inputs<'a> {
     pub config: &'a Config,
     /// The run's start: stamps the default report name.
     pub now: chrono::DateTime<chrono::Utc>,
+    /// `sqlalchemy.url` of the Alembic configuration a discovery finds: the
+    /// local database's last fallback. Asked only when nothing else names it.
+    pub alembic_url: AlembicUrlLookup<'a>,
+}
+
+/// Reads Alembic's configuration (I/O), kept out of the pure plan.
+pub type AlembicUrlLookup<'a> = &'a dyn Fn(&Discovery) -> anyhow::Result<Option<AlembicUrl>>;
+
+/// The real lookup: `sqlalchemy.url` of alembic.ini / pyproject.toml.
+pub fn alembic_url(discovery: &Discovery) -> anyhow::Result<Option<AlembicUrl>> {
+    crate::migrations::database_url(discovery).map_err(|e| input_error(e.to_string()))
 }
 
 /// One check run, decided.
@@ -166,7 +177,7 @@ impl VersionTables {
     }
 }
 
-fn discovery(args: &CheckArgs, config: &Config, cwd: &Path) -> Discovery {
+pub(super) fn discovery(args: &CheckArgs, config: &Config, cwd: &Path) -> Discovery {
     let migration_dirs = if !args.migrations.migrations.is_empty() {
         args.migrations.migrations.clone()
     } else {
@@ -184,6 +195,7 @@ fn discovery(args: &CheckArgs, config: &Config, cwd: &Path) -> Discovery {
             .clone()
             .or_else(|| config.alembic_ini.as_deref().map(|p| config.resolve(p))),
         start_dir: Some(cwd.to_path_buf()),
+        section: args.migrations.name.clone(),
     }
 }
 

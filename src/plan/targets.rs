@@ -170,14 +170,24 @@ fn local_source(input: &Inputs<'_>) -> anyhow::Result<Source> {
         (url, "DATABASE_URL".to_string())
     } else if let Some((var, url)) = url_env.and_then(|var| Some((var, env.get(var)?))) {
         (url, var.to_string())
+    } else if let Some(found) = alembic_fallback(input)? {
+        (found.expose().to_string(), found.origin.clone())
     } else {
         return Err(input_error(
-            "no local database: pass --local-url URL, set DRIFTCHECK_LOCAL_URL or DATABASE_URL, or use --local-snapshot FILE",
+            "no local database: pass --local-url URL, set DRIFTCHECK_LOCAL_URL or DATABASE_URL, set sqlalchemy.url in alembic.ini, or use --local-snapshot FILE",
         ));
     };
     let target = database::parse_target(&url, Role::Local)
         .map_err(|e| input_error(format!("{origin}: {e}")))?;
     Ok(Source::Live(target))
+}
+
+/// Alembic's own `sqlalchemy.url` (of the `--name` section), as `alembic
+/// upgrade` would use it. Only for the plain check's local database: a gate or
+/// `--env` run must not start needing the developer database an alembic.ini names.
+fn alembic_fallback(input: &Inputs<'_>) -> anyhow::Result<Option<crate::migrations::AlembicUrl>> {
+    let discovery = super::discovery(input.args, input.config, input.cwd);
+    Ok((input.alembic_url)(&discovery)?.filter(|u| u.is_postgres()))
 }
 
 /// Skipped, a snapshot file, a URL (flag, `DRIFTCHECK_PROD_URL`, `[production]

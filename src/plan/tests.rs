@@ -69,6 +69,7 @@ impl Case {
             cwd: &self.cwd,
             config: &config,
             now,
+            alembic_url: &|_| Ok(None),
         })
     }
 

@@ -3,7 +3,7 @@
 
 use super::{
     and_list, applied_at_least_partly, drifting, env, graph_problem_codes, ids, plural,
-    state_words, targets, Draft,
+    not_examined, state_words, targets, Draft,
 };
 use crate::evidence::Evidence;
 use crate::incident::text::{code, one_line, title_case};
