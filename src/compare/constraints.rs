@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use super::item::Item;
-use super::{normalize, Change, DiffOptions, Kind, Pending};
+use super::{normalize, Change, Kind, Pending};
 use crate::schema::Snapshot;
 
 /// Constraints and the indexes no constraint implements.
-pub(super) fn push(snapshot: &Snapshot, _options: &DiffOptions, items: &mut Vec<Item>) {
+pub(super) fn push(snapshot: &Snapshot, items: &mut Vec<Item>) {
     for constraint in &snapshot.constraints {
         let definition = normalize::expression(&constraint.definition);
         let mut item = Item::new(

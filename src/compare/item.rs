@@ -89,7 +89,7 @@ pub(super) fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
     let mut items = Vec::new();
     types::push(snapshot, options, &mut items);
     tables::push(snapshot, options, &mut items);
-    constraints::push(snapshot, options, &mut items);
+    constraints::push(snapshot, &mut items);
     definitions::push(snapshot, options, &mut items);
     items
 }
