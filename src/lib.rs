@@ -19,6 +19,7 @@ pub mod fsutil;
 pub mod gate;
 pub mod incident;
 pub mod migrations;
+pub mod python;
 pub mod notify;
 pub mod render;
 pub mod report;
