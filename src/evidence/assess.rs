@@ -301,7 +301,9 @@ impl<'a> Ctx<'a> {
             EffectKind::CreateConstraint { table, constraint } => {
                 self.check_constraint(table, constraint)
             }
-            EffectKind::DropConstraint { table, name, .. } => self.check_drop_constraint(table, name),
+            EffectKind::DropConstraint { table, name, .. } => {
+                self.check_drop_constraint(table, name)
+            }
             EffectKind::AlterColumn {
                 table,
                 column,

@@ -21,9 +21,9 @@ pub enum Value {
 pub fn literal_string(expr: &Expr) -> Option<String> {
     match expr {
         Expr::StringLiteral(string) => Some(string.value.to_str().to_string()),
-        Expr::BytesLiteral(bytes) => Some(
-            String::from_utf8_lossy(&bytes.value.bytes().collect::<Vec<u8>>()).into_owned(),
-        ),
+        Expr::BytesLiteral(bytes) => {
+            Some(String::from_utf8_lossy(&bytes.value.bytes().collect::<Vec<u8>>()).into_owned())
+        }
         _ => None,
     }
 }
@@ -137,7 +137,9 @@ mod tests {
 
     #[test]
     fn literals_names_and_sequences() {
-        let seen = constants_of("A = 'x' \"y\"\nB: str = A\nC = D = (A, None, [b'z'])\ndef f():\n    E = 1\n");
+        let seen = constants_of(
+            "A = 'x' \"y\"\nB: str = A\nC = D = (A, None, [b'z'])\ndef f():\n    E = 1\n",
+        );
         let s = |v: &str| Value::Str(v.into());
         assert_eq!(seen[0], (vec!["A".into()], Ok(s("xy"))));
         assert_eq!(seen[1], (vec!["B".into()], Ok(s("xy"))));
@@ -145,7 +147,11 @@ mod tests {
             seen[2],
             (
                 vec!["C".into(), "D".into()],
-                Ok(Value::Seq(vec![s("xy"), Value::None, Value::Seq(vec![s("z")])]))
+                Ok(Value::Seq(vec![
+                    s("xy"),
+                    Value::None,
+                    Value::Seq(vec![s("z")])
+                ]))
             )
         );
         assert_eq!(seen.len(), 3);

@@ -9,7 +9,12 @@ use crate::evidence::CheckStatus;
 use crate::schema::Column;
 
 impl Ctx<'_> {
-    pub(super) fn check_add_column(&self, index: usize, table: &TableRef, column: &ColumnSpec) -> Finding {
+    pub(super) fn check_add_column(
+        &self,
+        index: usize,
+        table: &TableRef,
+        column: &ColumnSpec,
+    ) -> Finding {
         let snap = self.snapshot;
         let schema = self.schema_of(table);
         let subject = format!("column {}.{}", display_table(table), column.name);
@@ -23,8 +28,7 @@ impl Ctx<'_> {
                 ),
             );
         }
-        let Some(found) = snap.column(schema, pg_name(&table.name), pg_name(&column.name))
-        else {
+        let Some(found) = snap.column(schema, pg_name(&table.name), pg_name(&column.name)) else {
             return Finding::new(
                 CheckStatus::Absent,
                 format!("{subject} not found"),
@@ -48,7 +52,12 @@ impl Ctx<'_> {
         dropped(&subject, rendered.as_deref(), rendered.as_deref())
     }
 
-    pub(super) fn column_finding(&self, subject: &str, found: &Column, problems: Vec<String>) -> Finding {
+    pub(super) fn column_finding(
+        &self,
+        subject: &str,
+        found: &Column,
+        problems: Vec<String>,
+    ) -> Finding {
         let rendered = render_column(found);
         if problems.is_empty() {
             Finding::new(

@@ -92,15 +92,13 @@ impl Ctx<'_> {
         }
     }
 
-
     pub(super) fn check_drop_constraint(&self, table: &TableRef, name: &str) -> Finding {
         let snap = self.snapshot;
         let subject = format!("constraint {}.{name}", display_table(table));
         if let Some(missing) = self.missing_table_of_drop(table) {
             return missing;
         }
-        let found =
-            snap.constraint(self.schema_of(table), pg_name(&table.name), pg_name(name));
+        let found = snap.constraint(self.schema_of(table), pg_name(&table.name), pg_name(name));
         dropped(&subject, found.map(|c| c.definition.as_str()), None)
     }
 }

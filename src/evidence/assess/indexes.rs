@@ -6,7 +6,13 @@ use crate::evidence::model::*;
 use crate::evidence::CheckStatus;
 
 impl Ctx<'_> {
-    pub(super) fn check_create_index(&self, table: &TableRef, name: &str, columns: &[String], unique: bool) -> Finding {
+    pub(super) fn check_create_index(
+        &self,
+        table: &TableRef,
+        name: &str,
+        columns: &[String],
+        unique: bool,
+    ) -> Finding {
         let snap = self.snapshot;
         let schema = self.schema_of(table);
         let subject = format!("index {name} on {}", display_table(table));
@@ -21,13 +27,13 @@ impl Ctx<'_> {
         if found.table != pg_name(&table.name) {
             problems.push(format!("it is on table {}", found.table));
         }
-        if found.unique != *unique {
+        if found.unique != unique {
             problems.push(format!(
                 "it is {}unique",
                 if found.unique { "" } else { "not " }
             ));
         }
-        if !columns.is_empty() && !found.columns.is_empty() && found.columns != *columns {
+        if !columns.is_empty() && !found.columns.is_empty() && found.columns != columns {
             problems.push(format!(
                 "columns ({}), expected ({})",
                 found.columns.join(", "),
@@ -37,7 +43,12 @@ impl Ctx<'_> {
         differs_or_present(&subject, &found.definition, problems)
     }
 
-    pub(super) fn check_drop_index(&self, table: Option<&str>, schema: Option<&str>, name: &str) -> Finding {
+    pub(super) fn check_drop_index(
+        &self,
+        table: Option<&str>,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Finding {
         let snap = self.snapshot;
         if let Some(table) = table {
             let table_ref = TableRef {

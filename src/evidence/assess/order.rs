@@ -7,14 +7,14 @@ use crate::evidence::model::*;
 
 /// What a later effect does to an object.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     Exists,
     Gone,
     Modified,
 }
 
 #[derive(Clone, PartialEq, Eq)]
-enum Obj {
+pub(super) enum Obj {
     Table(String, String),
     Column(String, String, String),
     /// Indexes are found by schema + name; the table is for drop-table cascades.
