@@ -26,6 +26,7 @@ pub mod notify;
 pub mod observe;
 pub mod outputs;
 pub mod plan;
+pub mod python;
 pub mod render;
 pub mod report;
 pub mod schema;

@@ -1,13 +1,13 @@
 //! Static reading of one migration file with Ruff's Python parser
 //! (`ruff_python_parser`): the module-level `revision`, `down_revision`,
 //! `branch_labels`, `depends_on` and the generated docstring header. Files are
-//! never imported. Ruff's parser replaced tree-sitter-python here because it
-//! is ~13× faster on migration files (docs/graph.md, "Choosing the parser").
+//! never imported. Parsing, literals and module constants are `crate::python`,
+//! shared with the evidence check; Ruff's parser replaced tree-sitter-python
+//! because it is ~13× faster on migration files (docs/graph.md, "Choosing the parser").
 
 use super::Problem;
-use ruff_python_ast::{Expr, PySourceType, Stmt};
-use ruff_text_size::{Ranged, TextSize};
-use std::collections::HashMap;
+use crate::python::{Constants, Source, Value};
+use ruff_python_ast::{Expr, Stmt};
 use std::path::{Path, PathBuf};
 
 /// A declared value with the line of its assignment.
@@ -35,162 +35,109 @@ pub struct ParsedFile {
     pub problems: Vec<Problem>,
 }
 
-/// A Python literal we understand.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Value {
-    None,
-    Str(String),
-    Seq(Vec<Value>),
-}
-
-/// 1-based line numbers of byte offsets visited in increasing order, so a
-/// file is scanned for newlines once rather than once per statement.
-struct Lines<'a> {
-    source: &'a [u8],
-    offset: usize,
-    line: u32,
-}
-
-impl<'a> Lines<'a> {
-    fn new(source: &'a str) -> Self {
-        Lines {
-            source: source.as_bytes(),
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, offset: TextSize) -> u32 {
-        let offset = offset.to_usize().min(self.source.len());
-        if offset < self.offset {
-            self.offset = 0;
-            self.line = 1;
-        }
-        self.line += count_newlines(&self.source[self.offset..offset]);
-        self.offset = offset;
-        self.line
-    }
-}
-
-fn count_newlines(bytes: &[u8]) -> u32 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u32
-}
-
 /// Parse the source of `path`.
 pub fn parse_source(path: &Path, source: &str) -> ParsedFile {
     let mut parsed = ParsedFile {
         path: path.to_path_buf(),
         ..ParsedFile::default()
     };
-    // The unchecked parse recovers from syntax errors, so the assignments
-    // before (and after) a broken `upgrade()` are still read.
-    let module = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
-    if let Some(error) = module.errors().iter().min_by_key(|e| e.location.start()) {
-        let line = Lines::new(source).line_at(error.location.start());
+    // The parse recovers from syntax errors, so the assignments before (and
+    // after) a broken `upgrade()` are still read.
+    let module = Source::parse(source);
+    if let Some(error) = module.syntax_error() {
+        let line = error.line;
         parsed.problems.push(problem(
             "syntax_error",
             "error",
             format!(
                 "{}:{line}: Python syntax error ({}); Alembic cannot import this file",
                 path.display(),
-                error.error
+                error.message
             ),
             path,
             Some(line),
         ));
     }
-    let mut lines = Lines::new(source);
-    let mut names: HashMap<&str, Result<Value, String>> = HashMap::new();
-    for (index, statement) in module.suite().iter().enumerate() {
-        let (targets, value_expr): (Vec<&Expr>, &Expr) = match statement {
-            Stmt::Expr(expr) => {
-                if index == 0 {
-                    if let Expr::StringLiteral(doc) = expr.value.as_ref() {
-                        read_docstring(doc.value.to_str(), &mut parsed);
-                    }
-                }
-                continue;
-            }
-            Stmt::Assign(assign) => (assign.targets.iter().collect(), &assign.value),
-            Stmt::AnnAssign(assign) => match &assign.value {
-                Some(value) => (vec![assign.target.as_ref()], value),
-                None => continue, // `revision: str` without a value
-            },
-            _ => continue,
-        };
-        let value = eval(value_expr, source, &names);
-        let line = lines.line_at(statement.start());
-        for target in targets {
-            let Expr::Name(name) = target else {
-                continue;
-            };
-            let target = name.id.as_str();
-            match target {
-                "revision" => {
-                    parsed.assigns_revision = true;
-                    parsed.revision = match &value {
-                        Ok(Value::Str(id)) => Some(Declared {
-                            value: id.clone(),
-                            line: Some(line),
-                        }),
-                        Ok(_) => {
-                            parsed.problems.push(unresolved(
-                                path,
-                                line,
-                                "revision",
-                                "is not a string".into(),
-                            ));
-                            None
-                        }
-                        Err(why) => {
-                            parsed
-                                .problems
-                                .push(unresolved(path, line, "revision", why.clone()));
-                            None
-                        }
-                    };
-                }
-                "down_revision" | "depends_on" | "branch_labels" => {
-                    let ids = match value.as_ref().map(flatten) {
-                        Ok(Some(ids)) => ids,
-                        Ok(None) => {
-                            parsed.problems.push(unresolved(
-                                path,
-                                line,
-                                target,
-                                "is not None, a string or a sequence of strings".into(),
-                            ));
-                            Vec::new()
-                        }
-                        Err(why) => {
-                            let mut p = unresolved(path, line, target, why.clone());
-                            // Labels only name branches; ids and edges shape the graph.
-                            if target == "branch_labels" {
-                                p.severity = "warning".into();
-                            }
-                            parsed.problems.push(p);
-                            Vec::new()
-                        }
-                    };
-                    let slot = match target {
-                        "down_revision" => &mut parsed.down_revisions,
-                        "depends_on" => &mut parsed.depends_on,
-                        _ => &mut parsed.branch_labels,
-                    };
-                    *slot = Declared {
-                        value: ids,
-                        line: Some(line),
-                    };
-                }
-                _ => {}
-            }
-            names.insert(target, value.clone());
+    if let Some(Stmt::Expr(expr)) = module.suite().first() {
+        if let Expr::StringLiteral(doc) = expr.value.as_ref() {
+            read_docstring(doc.value.to_str(), &mut parsed);
         }
     }
+    Constants::collect(&module, |assignment| {
+        let line = module.line_of(assignment.statement);
+        for &target in &assignment.targets {
+            declare(&mut parsed, target, &assignment.value, line);
+        }
+    });
     if !parsed.assigns_revision {
         legacy_or_helper(&mut parsed);
     }
     parsed
+}
+
+/// Record a module-level assignment to one of the names Alembic reads.
+fn declare(parsed: &mut ParsedFile, target: &str, value: &Result<Value, String>, line: u32) {
+    let path = parsed.path.clone();
+    let path = path.as_path();
+    match target {
+        "revision" => {
+            parsed.assigns_revision = true;
+            parsed.revision = match value {
+                Ok(Value::Str(id)) => Some(Declared {
+                    value: id.clone(),
+                    line: Some(line),
+                }),
+                Ok(_) => {
+                    parsed.problems.push(unresolved(
+                        path,
+                        line,
+                        "revision",
+                        "is not a string".into(),
+                    ));
+                    None
+                }
+                Err(why) => {
+                    parsed
+                        .problems
+                        .push(unresolved(path, line, "revision", why.clone()));
+                    None
+                }
+            };
+        }
+        "down_revision" | "depends_on" | "branch_labels" => {
+            let ids = match value.as_ref().map(flatten) {
+                Ok(Some(ids)) => ids,
+                Ok(None) => {
+                    parsed.problems.push(unresolved(
+                        path,
+                        line,
+                        target,
+                        "is not None, a string or a sequence of strings".into(),
+                    ));
+                    Vec::new()
+                }
+                Err(why) => {
+                    let mut p = unresolved(path, line, target, why.clone());
+                    // Labels only name branches; ids and edges shape the graph.
+                    if target == "branch_labels" {
+                        p.severity = "warning".into();
+                    }
+                    parsed.problems.push(p);
+                    Vec::new()
+                }
+            };
+            let slot = match target {
+                "down_revision" => &mut parsed.down_revisions,
+                "depends_on" => &mut parsed.depends_on,
+                _ => &mut parsed.branch_labels,
+            };
+            *slot = Declared {
+                value: ids,
+                line: Some(line),
+            };
+        }
+        _ => {}
+    }
 }
 
 /// A file without `revision`: Alembic takes the id from a bare-hex file name
@@ -247,52 +194,6 @@ fn unresolved(path: &Path, line: u32, name: &str, why: String) -> Problem {
         path,
         Some(line),
     )
-}
-
-/// Evaluate a literal; a simple name resolves to its earlier module-level value.
-fn eval(
-    expr: &Expr,
-    source: &str,
-    names: &HashMap<&str, Result<Value, String>>,
-) -> Result<Value, String> {
-    match expr {
-        Expr::NoneLiteral(_) => Ok(Value::None),
-        // Adjacent literals (`'ab' 'cd'`) arrive concatenated, escapes decoded.
-        Expr::StringLiteral(string) => Ok(Value::Str(string.value.to_str().to_string())),
-        // Kept from the tree-sitter reader, which read `b'..'` as text.
-        Expr::BytesLiteral(bytes) => Ok(Value::Str(
-            String::from_utf8_lossy(&bytes.value.bytes().collect::<Vec<u8>>()).into_owned(),
-        )),
-        Expr::FString(_) | Expr::TString(_) => {
-            Err(format!("is an f-string ({})", &source[expr.range()]))
-        }
-        Expr::Tuple(tuple) => seq(&tuple.elts, source, names),
-        Expr::List(list) => seq(&list.elts, source, names),
-        Expr::Name(name) => {
-            let name = name.id.as_str();
-            match names.get(name) {
-                Some(Ok(value)) => Ok(value.clone()),
-                Some(Err(why)) => Err(format!("refers to `{name}`, which {why}")),
-                None => Err(format!(
-                    "refers to `{name}`, which is not assigned a literal earlier in this module (imported?)"
-                )),
-            }
-        }
-        _ => Err(format!(
-            "is an expression (`{}`), not a literal",
-            &source[expr.range()]
-        )),
-    }
-}
-
-fn seq(
-    items: &[Expr],
-    source: &str,
-    names: &HashMap<&str, Result<Value, String>>,
-) -> Result<Value, String> {
-    let items: Result<Vec<Value>, String> =
-        items.iter().map(|item| eval(item, source, names)).collect();
-    Ok(Value::Seq(items?))
 }
 
 /// `None` → [], a string → [s], a flat sequence of strings → its items.

@@ -1,0 +1,143 @@
+//! Constraint effects checked against the snapshot: create (named or matched
+//! by kind and columns), drop, and a foreign key's reference and actions.
+
+use super::describe::display_table;
+use super::{differs_or_present, dropped, pg_name, Ctx, Finding};
+use crate::evidence::model::*;
+use crate::evidence::CheckStatus;
+
+impl Ctx<'_> {
+    pub(super) fn constraint_found(&self, schema: &str, table: &str, c: &ConstraintSpec) -> bool {
+        match &c.name {
+            Some(name) => self
+                .snapshot
+                .constraint(schema, table, pg_name(name))
+                .is_some(),
+            None => self
+                .snapshot
+                .constraints_of(schema, table)
+                .any(|f| f.kind == c.kind.catalog_kind() && f.columns == c.columns),
+        }
+    }
+
+    pub(super) fn check_constraint(&self, table: &TableRef, c: &ConstraintSpec) -> Finding {
+        let snap = self.snapshot;
+        let schema = self.schema_of(table);
+        let tname = pg_name(&table.name);
+        let subject = match &c.name {
+            Some(name) => format!("{} {}.{name}", c.kind.label(), display_table(table)),
+            None => format!(
+                "unnamed {} on {} ({})",
+                c.kind.label(),
+                display_table(table),
+                c.columns.join(", ")
+            ),
+        };
+        if snap.table(schema, tname).is_none() {
+            return Finding::new(
+                CheckStatus::Absent,
+                format!("table {} not found", self.qualify(table)),
+                format!(
+                    "missing: {subject} (table {} not found)",
+                    display_table(table)
+                ),
+            );
+        }
+        match &c.name {
+            Some(name) => match snap.constraint(schema, tname, pg_name(name)) {
+                None => Finding::new(
+                    CheckStatus::Absent,
+                    format!("{subject} not found"),
+                    format!("missing: {subject}"),
+                ),
+                Some(found) => {
+                    let mut problems = Vec::new();
+                    if found.kind != c.kind.catalog_kind() {
+                        problems.push(format!("it is a {} constraint", found.kind));
+                    }
+                    if !c.columns.is_empty()
+                        && !found.columns.is_empty()
+                        && found.columns != c.columns
+                    {
+                        problems.push(format!(
+                            "columns ({}), expected ({})",
+                            found.columns.join(", "),
+                            c.columns.join(", ")
+                        ));
+                    }
+                    problems.extend(foreign_key_problems(c, found, self.default_schema));
+                    differs_or_present(&subject, &found.definition, problems)
+                }
+            },
+            None if c.kind == ConstraintKind::Check => {
+                Finding::unknown("unnamed check constraint: cannot be matched by name".to_string())
+            }
+            None => {
+                match snap
+                    .constraints_of(schema, tname)
+                    .find(|f| f.kind == c.kind.catalog_kind() && f.columns == c.columns)
+                {
+                    Some(found) => differs_or_present(
+                        &format!("{subject} as {}", found.name),
+                        &found.definition,
+                        foreign_key_problems(c, found, self.default_schema),
+                    ),
+                    None => Finding::new(
+                        CheckStatus::Absent,
+                        format!("no {} on ({}) found", c.kind.label(), c.columns.join(", ")),
+                        format!("missing: {subject}"),
+                    ),
+                }
+            }
+        }
+    }
+
+    pub(super) fn check_drop_constraint(&self, table: &TableRef, name: &str) -> Finding {
+        let snap = self.snapshot;
+        let subject = format!("constraint {}.{name}", display_table(table));
+        if let Some(missing) = self.missing_table_of_drop(table) {
+            return missing;
+        }
+        let found = snap.constraint(self.schema_of(table), pg_name(&table.name), pg_name(name));
+        dropped(&subject, found.map(|c| c.definition.as_str()), None)
+    }
+}
+
+/// Referenced table and `ON DELETE` / `ON UPDATE` actions of a foreign key.
+pub(super) fn foreign_key_problems(
+    expected: &ConstraintSpec,
+    found: &crate::schema::Constraint,
+    default_schema: &str,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if expected.kind != ConstraintKind::ForeignKey || found.kind != "foreign_key" {
+        return problems;
+    }
+    if let (Some(want), Some(have)) = (&expected.references, &found.references) {
+        let want = if want.contains('.') {
+            want.clone()
+        } else {
+            format!("{default_schema}.{want}")
+        };
+        if want != *have {
+            problems.push(format!("references {have}, expected {want}"));
+        }
+    }
+    let definition = found.definition.to_uppercase();
+    for (clause, action) in [
+        ("ON DELETE", &expected.on_delete),
+        ("ON UPDATE", &expected.on_update),
+    ] {
+        let Some(action) = action else { continue };
+        // NO ACTION is the default and pg_get_constraintdef leaves it out.
+        let ok = if action == "NO ACTION" {
+            !definition.contains(clause)
+        } else {
+            definition.contains(&format!("{clause} {action}"))
+        };
+        if !ok {
+            problems.push(format!("expected {clause} {action}"));
+        }
+    }
+    problems
+}

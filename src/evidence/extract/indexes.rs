@@ -1,0 +1,50 @@
+//! Index operations: `op.create_index` and `op.drop_index`, plain or in a
+//! batch block.
+
+use super::args::{bind, bool_of, Args};
+use super::{Op, SCHEMA, TABLE};
+use crate::evidence::model::*;
+
+pub(super) fn create_index(op: &Op, args: Args) -> Option<EffectKind> {
+    let bound = bind(
+        args,
+        &op.params(&[&["index_name", "name"], TABLE, &["columns"]]),
+        &[SCHEMA, "unique"],
+    )?;
+    let unique = match bound.get("unique") {
+        Some(u) => bool_of(u)?,
+        None => false,
+    };
+    // Functional indexes (sa.text(...) items) keep their columns unverified.
+    let columns = op
+        .values
+        .str_list(bound.get("columns")?)
+        .unwrap_or_default();
+    Some(EffectKind::CreateIndex {
+        table: op.table_of(&bound)?,
+        name: op.values.str_of(bound.get("index_name")?)?,
+        columns,
+        unique,
+    })
+}
+
+pub(super) fn drop_index(op: &Op, args: Args) -> Option<EffectKind> {
+    let bound = bind(
+        args,
+        &op.params(&[&["index_name", "name"], TABLE]),
+        &[SCHEMA],
+    )?;
+    let name = op.values.str_of(bound.get("index_name")?)?;
+    let (table, schema) = match op.batch {
+        Some(b) => (Some(b.table.name.clone()), b.table.schema.clone()),
+        None => (
+            op.values.optional(bound.get("table_name"))?,
+            op.values.optional(bound.get(SCHEMA))?,
+        ),
+    };
+    Some(EffectKind::DropIndex {
+        table,
+        schema,
+        name,
+    })
+}
