@@ -11,6 +11,9 @@ pub mod connect;
 pub mod introspect;
 pub mod version_table;
 
+#[cfg(test)]
+mod sql_audit;
+
 pub use connect::{connect, parse_target, ConnectTarget, Role, Timeouts};
 pub use introspect::{read_database, ReadOptions};
 pub use version_table::VersionTableName;
