@@ -91,12 +91,21 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_leaves_no_partial_file() {
     let Some(full) = Mount::tmpfs("size=64k") else {
         return;
     };
-    let Some(read_only) = Mount::tmpfs("ro,size=64k") else {
+    let Some(read_only) = Mount::tmpfs("size=64k") else {
         return;
     };
+    // --ris-dir must exist: create it, then fill one disk and make the other read-only.
+    std::fs::create_dir(full.path().join("ris")).unwrap();
+    std::fs::create_dir(read_only.path().join("ris")).unwrap();
+    fill(full.path());
+    let remount = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(read_only.path())
+        .status()
+        .unwrap();
+    assert!(remount.success(), "remount read-only");
     let cluster = Cluster::start();
     ris052_database(&cluster, "disk");
-    fill(full.path());
     let work = tempfile::tempdir().unwrap();
 
     let cases: [(&Path, &str); 2] = [

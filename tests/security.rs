@@ -212,6 +212,8 @@ fn no_function_outside_pg_catalog_runs_in_a_driftcheck_session() {
             "control: trap {trap} did not fire:\n{live:#?}"
         );
     }
+    // A backend reports its counts as it exits, just after its client.
+    std::thread::sleep(std::time::Duration::from_secs(1));
     let counted: Vec<i64> = ["viewed", "shadowed", "typed", "policed"]
         .iter()
         .map(|db| user_function_calls(&cluster, db))
@@ -249,6 +251,7 @@ fn no_function_outside_pg_catalog_runs_in_a_driftcheck_session() {
     let log = cluster.log();
     let ran = traps(&log, "driftcheck");
     assert!(ran.is_empty(), "user code ran in driftcheck's session:\n{ran:#?}");
+    std::thread::sleep(std::time::Duration::from_secs(1));
     let after: Vec<i64> = ["viewed", "shadowed", "typed", "policed"]
         .iter()
         .map(|db| user_function_calls(&cluster, db))

@@ -116,7 +116,10 @@ fn a_signal_while_blocked_on_a_database_read_ends_the_run_cleanly() {
         }
         kill(&child, signal);
         let out = child.wait_with_output().unwrap();
-        let _ = holder.kill();
+        cluster.psql(
+            "postgres",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid();",
+        );
         let _ = holder.wait();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(code), "SIG{signal} ({number}): {stderr}");
