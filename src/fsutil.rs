@@ -72,7 +72,10 @@ impl TempFile {
         let file = self.file.take().expect("a live temp file");
         let mut registry = in_flight();
         let temp = file.path().to_path_buf();
-        let result = file.persist_noclobber(target).map(drop).map_err(|e| e.error);
+        let result = file
+            .persist_noclobber(target)
+            .map(drop)
+            .map_err(|e| e.error);
         registry.retain(|p| *p != temp);
         result
     }

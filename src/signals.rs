@@ -20,14 +20,18 @@ pub fn install() {
                 .build()
             {
                 Ok(runtime) => runtime,
-                Err(_) => return drop(ready_tx.send(())),
+                Err(_) => {
+                    let _ = ready_tx.send(());
+                    return;
+                }
             };
             runtime.block_on(async {
                 let (Ok(mut int), Ok(mut term)) = (
                     signal(SignalKind::interrupt()),
                     signal(SignalKind::terminate()),
                 ) else {
-                    return drop(ready_tx.send(()));
+                    let _ = ready_tx.send(());
+                    return;
                 };
                 let _ = ready_tx.send(());
                 let (name, code) = tokio::select! {

@@ -78,7 +78,11 @@ fn names(dir: &Path) -> Vec<String> {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_dir() {
-            out.extend(names(&entry.path()).into_iter().map(|n| format!("{name}/{n}")));
+            out.extend(
+                names(&entry.path())
+                    .into_iter()
+                    .map(|n| format!("{name}/{n}")),
+            );
         } else if name != "filler" {
             out.push(name);
         }
@@ -116,7 +120,11 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_leaves_no_partial_file() {
     for (dir, cause) in cases {
         // The markdown report, at a path given and in the default directory.
         let report = dir.join("report.md");
-        let out = check(&cluster, work.path(), &["--report", report.to_str().unwrap()]);
+        let out = check(
+            &cluster,
+            work.path(),
+            &["--report", report.to_str().unwrap()],
+        );
         runs += 1;
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -128,14 +136,22 @@ fn a_full_or_read_only_disk_is_a_clear_error_and_leaves_no_partial_file() {
         runs += 1;
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains("drift-reports") && stderr.contains(cause), "{stderr}");
+        assert!(
+            stderr.contains("drift-reports") && stderr.contains(cause),
+            "{stderr}"
+        );
 
         // The incident draft.
         let ris = dir.join("ris");
         let out = check(
             &cluster,
             work.path(),
-            &["--no-report", "--create-ris", "--ris-dir", ris.to_str().unwrap()],
+            &[
+                "--no-report",
+                "--create-ris",
+                "--ris-dir",
+                ris.to_str().unwrap(),
+            ],
         );
         runs += 1;
         let stderr = String::from_utf8_lossy(&out.stderr);

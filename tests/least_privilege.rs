@@ -66,9 +66,7 @@ fn the_role_of_docs_role_sql_sees_what_a_superuser_sees() {
     let role_sql = std::fs::read_to_string(repo().join("docs/role.sql")).unwrap();
     cluster.psql(
         "shop",
-        &format!(
-            "\\set role reader\n\\set password '{READER_PASSWORD}'\n{role_sql}"
-        ),
+        &format!("\\set role reader\n\\set password '{READER_PASSWORD}'\n{role_sql}"),
     );
     // What the role got: no table privilege but the version table's, no
     // predefined role, no attribute beyond LOGIN.
@@ -78,7 +76,10 @@ fn the_role_of_docs_role_sql_sees_what_a_superuser_sees() {
          SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = 'reader';
          SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolbypassrls OR rolreplication FROM pg_roles WHERE rolname = 'reader';",
     );
-    assert_eq!(grants.split_whitespace().collect::<Vec<_>>(), ["1", "0", "f"]);
+    assert_eq!(
+        grants.split_whitespace().collect::<Vec<_>>(),
+        ["1", "0", "f"]
+    );
 
     let reader = format!(
         "postgresql://reader:{READER_PASSWORD}@/shop?{}",
@@ -86,11 +87,24 @@ fn the_role_of_docs_role_sql_sees_what_a_superuser_sees() {
     );
     let superuser = snapshot(&cluster.url("shop"));
     let role = snapshot(&reader);
-    assert_eq!(role, superuser, "the role's snapshot differs from the superuser's");
+    assert_eq!(
+        role, superuser,
+        "the role's snapshot differs from the superuser's"
+    );
     // Not vacuous: every kind has something in it.
     for kind in [
-        "tables", "columns", "constraints", "indexes", "sequences", "views", "enums", "domains",
-        "functions", "triggers", "extensions", "policies",
+        "tables",
+        "columns",
+        "constraints",
+        "indexes",
+        "sequences",
+        "views",
+        "enums",
+        "domains",
+        "functions",
+        "triggers",
+        "extensions",
+        "policies",
     ] {
         assert!(
             !superuser[kind].as_array().unwrap().is_empty(),
@@ -116,7 +130,10 @@ fn the_role_of_docs_role_sql_sees_what_a_superuser_sees() {
         serde_json::json!({"role": "reader", "schemas_without_usage": ["vault"], "unreadable_version_tables": []})
     );
     role.as_object_mut().unwrap().remove("visibility");
-    assert_eq!(role, superuser, "objects seen differ beyond the visibility note");
+    assert_eq!(
+        role, superuser,
+        "objects seen differ beyond the visibility note"
+    );
 
     let ini = credentialmate_ini();
     let out = Test::new()
@@ -134,5 +151,8 @@ fn the_role_of_docs_role_sql_sees_what_a_superuser_sees() {
     assert_eq!(warned.len(), 1, "{json:#}");
     assert_eq!(warned[0]["severity"], "warning");
     let message = warned[0]["message"].as_str().unwrap();
-    assert!(message.contains("role \"reader\"") && message.contains("vault"), "{message}");
+    assert!(
+        message.contains("role \"reader\"") && message.contains("vault"),
+        "{message}"
+    );
 }

@@ -42,7 +42,12 @@ fn spawn_check(cluster: &Cluster, db: &str, dir: &Path, extra: &[&str]) -> std::
     let ini = credentialmate_ini();
     Command::new(env!("CARGO_BIN_EXE_driftcheck"))
         .args(["--skip-production", "--alembic-ini", ini.to_str().unwrap()])
-        .args(["--local-url", &cluster.url_with_password(db), "--format", "json"])
+        .args([
+            "--local-url",
+            &cluster.url_with_password(db),
+            "--format",
+            "json",
+        ])
         .args(extra)
         .current_dir(dir)
         .env_remove("DATABASE_URL")
@@ -125,7 +130,12 @@ fn fifty_concurrent_runs_against_ten_connections_never_crash_and_refusals_say_so
             !run.stdout.contains(APP_PASSWORD) && !run.stderr.contains(APP_PASSWORD),
             "password leaked"
         );
-        assert!(!run.stderr.contains("panicked"), "{}: {}", run.db, run.stderr);
+        assert!(
+            !run.stderr.contains("panicked"),
+            "{}: {}",
+            run.db,
+            run.stderr
+        );
         match run.code {
             // RIS-052: drift found, diagnosed.
             Some(1) => {
@@ -158,7 +168,12 @@ fn fifty_concurrent_runs_against_ten_connections_never_crash_and_refusals_say_so
         // A run refused for the reserved slots is authorized first, then
         // turned away; one refused for lack of any slot never gets that far.
         let n = sessions.get(&run.db).copied().unwrap_or(0);
-        assert!(n <= 1, "{} opened {n} sessions (exit {:?})", run.db, run.code);
+        assert!(
+            n <= 1,
+            "{} opened {n} sessions (exit {:?})",
+            run.db,
+            run.code
+        );
         if run.code == Some(1) {
             assert_eq!(n, 1, "{} completed without a logged session", run.db);
         }
@@ -207,7 +222,10 @@ fn twenty_concurrent_runs_write_twenty_reports_and_drafts_into_one_directory() {
     assert_eq!(reports.len(), RUNS, "{reports:#?}");
     for report in &reports {
         let name = report.file_name().unwrap().to_str().unwrap();
-        assert!(name.starts_with("drift-") && name.ends_with(".md"), "{name}");
+        assert!(
+            name.starts_with("drift-") && name.ends_with(".md"),
+            "{name}"
+        );
         // Each names the file it is in: written whole, by the run that named it.
         let text = std::fs::read_to_string(report).unwrap();
         assert!(text.contains(name), "{name} does not name itself");
@@ -221,7 +239,10 @@ fn twenty_concurrent_runs_write_twenty_reports_and_drafts_into_one_directory() {
             assert!(name.starts_with("ris-") && name.ends_with(".md"), "{name}");
             let number = name.split('-').nth(1).unwrap().to_string();
             let text = std::fs::read_to_string(d).unwrap();
-            assert!(text.contains(&format!("RIS-{number}")), "{name} lacks its number");
+            assert!(
+                text.contains(&format!("RIS-{number}")),
+                "{name} lacks its number"
+            );
             number
         })
         .collect();

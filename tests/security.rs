@@ -87,7 +87,13 @@ CREATE POLICY accounts_trap ON public.accounts USING (public.trap('policy'));
 /// `driftcheck snapshot` of `db` as the `app` role (which created everything).
 fn snapshot(cluster: &Cluster, db: &str) -> Output {
     let out = Test::new()
-        .args(&["snapshot", "--url", &cluster.url_with_password(db), "-o", "-"])
+        .args(&[
+            "snapshot",
+            "--url",
+            &cluster.url_with_password(db),
+            "-o",
+            "-",
+        ])
         .run();
     assert!(!out.all_output().contains(APP_PASSWORD));
     out
@@ -196,7 +202,11 @@ fn no_function_outside_pg_catalog_runs_in_a_driftcheck_session() {
         ("policed", "SELECT version_num FROM alembic_version;"),
     ];
     for (db, sql) in control {
-        as_app(&cluster, db, &format!("SET search_path = \"$user\", public; {sql}"));
+        as_app(
+            &cluster,
+            db,
+            &format!("SET search_path = \"$user\", public; {sql}"),
+        );
     }
     let live = traps(&cluster.log(), "psql");
     for trap in [
@@ -208,7 +218,8 @@ fn no_function_outside_pg_catalog_runs_in_a_driftcheck_session() {
         "version table policy",
     ] {
         assert!(
-            live.iter().any(|l| l.contains(&format!("TRAP {trap} ran as app"))),
+            live.iter()
+                .any(|l| l.contains(&format!("TRAP {trap} ran as app"))),
             "control: trap {trap} did not fire:\n{live:#?}"
         );
     }
@@ -226,16 +237,26 @@ fn no_function_outside_pg_catalog_runs_in_a_driftcheck_session() {
         .status(3)
         .stderr_contains("public.alembic_version is a view, not a table");
     let out = check(&cluster, "viewed").status(3);
-    assert!(out.stderr.contains("is a view, not a table"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is a view, not a table"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stdout.contains("at_head"), "{}", out.stdout);
 
     // Shadowed catalog names and hostile definitions: read, nothing run.
     let out = snapshot(&cluster, "shadowed").status(0);
     let snap: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(snap["version_table"]["revisions"], serde_json::json!([HEAD]));
-    let definitions = out.stdout.clone();
+    assert_eq!(
+        snap["version_table"]["revisions"],
+        serde_json::json!([HEAD])
+    );
+    let definitions = &out.stdout;
     for shown in ["trap('check'::text)", "imm((name)::text)", "=== 'low'"] {
-        assert!(definitions.contains(shown), "{shown} missing from the snapshot");
+        assert!(
+            definitions.contains(shown),
+            "{shown} missing from the snapshot"
+        );
     }
 
     // A version column of a custom type (its cast is user code) is not read.
@@ -250,13 +271,19 @@ fn no_function_outside_pg_catalog_runs_in_a_driftcheck_session() {
 
     let log = cluster.log();
     let ran = traps(&log, "driftcheck");
-    assert!(ran.is_empty(), "user code ran in driftcheck's session:\n{ran:#?}");
+    assert!(
+        ran.is_empty(),
+        "user code ran in driftcheck's session:\n{ran:#?}"
+    );
     std::thread::sleep(std::time::Duration::from_secs(1));
     let after: Vec<i64> = ["viewed", "shadowed", "typed", "policed"]
         .iter()
         .map(|db| user_function_calls(&cluster, db))
         .collect();
-    assert_eq!(after, counted, "pg_stat_user_functions counted calls by driftcheck");
+    assert_eq!(
+        after, counted,
+        "pg_stat_user_functions counted calls by driftcheck"
+    );
 
     let statements = driftcheck_statements(&log);
     assert_only_reads(&statements);

@@ -59,14 +59,22 @@ fn assert_no_partial_file(dir: &Path) -> usize {
     let files = all_files(dir);
     for file in &files {
         let name = file.file_name().unwrap().to_str().unwrap();
-        assert!(!name.ends_with(".tmp"), "temporary file left: {}", file.display());
+        assert!(
+            !name.ends_with(".tmp"),
+            "temporary file left: {}",
+            file.display()
+        );
         let text = std::fs::read_to_string(file).unwrap();
         let whole = if let Some(number) = name.strip_prefix("ris-") {
             text.contains(&format!("RIS-{}", number.split('-').next().unwrap()))
         } else {
             text.contains(name)
         };
-        assert!(whole && text.ends_with('\n'), "partial file: {}", file.display());
+        assert!(
+            whole && text.ends_with('\n'),
+            "partial file: {}",
+            file.display()
+        );
     }
     files.len()
 }
@@ -122,13 +130,23 @@ fn a_signal_while_blocked_on_a_database_read_ends_the_run_cleanly() {
         );
         let _ = holder.wait();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(code), "SIG{signal} ({number}): {stderr}");
-        assert!(stderr.contains(&format!("interrupted by SIG{signal}")), "{stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "SIG{signal} ({number}): {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("interrupted by SIG{signal}")),
+            "{stderr}"
+        );
         assert_eq!(assert_no_partial_file(work.path()), 0);
         // The server noticed: the read-only session is gone.
         let start = Instant::now();
         while driftcheck_sessions(&cluster) > 0 {
-            assert!(start.elapsed() < Duration::from_secs(10), "session left open");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "session left open"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -151,7 +169,11 @@ fn signals_at_sampled_moments_of_a_whole_run_leave_no_partial_file() {
     const RUNS: u32 = 24;
     let (mut interrupted, mut completed) = (0, 0);
     for i in 0..RUNS {
-        let (signal, code) = if i % 2 == 0 { ("INT", 130) } else { ("TERM", 143) };
+        let (signal, code) = if i % 2 == 0 {
+            ("INT", 130)
+        } else {
+            ("TERM", 143)
+        };
         // From at once to past the end, evenly.
         let delay = whole.mul_f64(1.2 * f64::from(i) / f64::from(RUNS));
         let work = tempfile::tempdir().unwrap();

@@ -119,21 +119,13 @@ pub async fn read_in_transaction(
         taken_at,
         version_table,
         schemas: reader
-            .all(
-                "the schemas catalog",
-                catalog_sql!("schemas"),
-                schema,
-            )
+            .all("the schemas catalog", catalog_sql!("schemas"), schema)
             .await?,
         tables: reader
             .all("the tables catalog", catalog_sql!("tables"), table)
             .await?,
         columns: reader
-            .all(
-                "the columns catalog",
-                catalog_sql!("columns"),
-                column,
-            )
+            .all("the columns catalog", catalog_sql!("columns"), column)
             .await?,
         constraints: reader
             .all(
@@ -143,49 +135,25 @@ pub async fn read_in_transaction(
             )
             .await?,
         indexes: reader
-            .all(
-                "the indexes catalog",
-                catalog_sql!("indexes"),
-                index,
-            )
+            .all("the indexes catalog", catalog_sql!("indexes"), index)
             .await?,
         sequences: reader
-            .all(
-                "the sequences catalog",
-                catalog_sql!("sequences"),
-                sequence,
-            )
+            .all("the sequences catalog", catalog_sql!("sequences"), sequence)
             .await?,
         views: reader
             .all("the views catalog", catalog_sql!("views"), view)
             .await?,
         enums: reader
-            .all(
-                "the enums catalog",
-                catalog_sql!("enums"),
-                enum_type,
-            )
+            .all("the enums catalog", catalog_sql!("enums"), enum_type)
             .await?,
         domains: reader
-            .all(
-                "the domains catalog",
-                catalog_sql!("domains"),
-                domain,
-            )
+            .all("the domains catalog", catalog_sql!("domains"), domain)
             .await?,
         functions: reader
-            .all(
-                "the functions catalog",
-                catalog_sql!("functions"),
-                function,
-            )
+            .all("the functions catalog", catalog_sql!("functions"), function)
             .await?,
         triggers: reader
-            .all(
-                "the triggers catalog",
-                catalog_sql!("triggers"),
-                trigger,
-            )
+            .all("the triggers catalog", catalog_sql!("triggers"), trigger)
             .await?,
         extensions: reader
             .all(
@@ -195,11 +163,7 @@ pub async fn read_in_transaction(
             )
             .await?,
         policies: reader
-            .all(
-                "the policies catalog",
-                catalog_sql!("policies"),
-                policy,
-            )
+            .all("the policies catalog", catalog_sql!("policies"), policy)
             .await?,
         visibility: Some(visibility).filter(|v| !v.is_complete()),
     };

@@ -6,7 +6,9 @@ use std::fs;
 use std::path::Path;
 
 /// Keywords that are followed by `(` without being function calls.
-const KEYWORDS: [&str; 8] = ["ARRAY", "EXISTS", "ANY", "ALL", "OPERATOR", "IN", "AND", "NOT"];
+const KEYWORDS: [&str; 8] = [
+    "ARRAY", "EXISTS", "ANY", "ALL", "OPERATOR", "IN", "AND", "NOT",
+];
 
 /// SQL text with comments, string literals and quoted identifiers blanked out.
 fn code_only(sql: &str) -> String {

@@ -55,7 +55,6 @@ impl VersionTableName {
             name: name.to_string(),
         })
     }
-
 }
 
 fn quote_ident(name: &str) -> String {
@@ -205,13 +204,23 @@ mod tests {
         assert_eq!(refusal(t, "r", Some("pg_catalog.varchar")), None);
         assert_eq!(refusal(t, "p", Some("pg_catalog.text")), None);
         let view = refusal(t, "v", Some("pg_catalog.varchar")).unwrap();
-        assert!(view.starts_with("public.alembic_version is a view, not a table"), "{view}");
+        assert!(
+            view.starts_with("public.alembic_version is a view, not a table"),
+            "{view}"
+        );
         for kind in ["m", "f", "S", "c"] {
-            assert!(refusal(t, kind, None).unwrap().contains(relation_kind(kind)));
+            assert!(refusal(t, kind, None)
+                .unwrap()
+                .contains(relation_kind(kind)));
         }
         let custom = refusal(t, "r", Some("public.rev")).unwrap();
-        assert!(custom.contains("version_num is of type public.rev"), "{custom}");
-        assert!(refusal(t, "r", None).unwrap().contains("no version_num column"));
+        assert!(
+            custom.contains("version_num is of type public.rev"),
+            "{custom}"
+        );
+        assert!(refusal(t, "r", None)
+            .unwrap()
+            .contains("no version_num column"));
     }
 
     #[test]
