@@ -31,3 +31,4 @@ pub mod render;
 pub mod report;
 pub mod schema;
 pub mod secrets;
+pub mod signals;

@@ -3,6 +3,8 @@ use driftcheck::{cli::Cli, exit, logging};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // SIGINT/SIGTERM: exit 130/143, no partial file left behind.
+    driftcheck::signals::install();
     let verbosity = logging::Verbosity {
         verbose: cli.verbose,
         quiet: cli.quiet,

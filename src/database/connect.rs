@@ -256,6 +256,9 @@ impl ConnectTarget {
             .application_name("driftcheck")
             .options([
                 ("default_transaction_read_only", "on".to_string()),
+                // As pg_dump: a row-level security policy (code stored in the
+                // database) that would apply is an error, never run.
+                ("row_security", "off".to_string()),
                 ("statement_timeout", ms(timeouts.statement)),
                 ("lock_timeout", ms(timeouts.lock)),
                 (
@@ -282,6 +285,14 @@ impl ConnectTarget {
                     },
                     "28P01" | "28000" => DbError::AuthFailed { target },
                     "3D000" => DbError::DatabaseMissing { target },
+                    // max_connections, the reserved slots or the role's CONNECTION LIMIT.
+                    "53300" => DbError::Unreachable {
+                        target,
+                        reason: format!(
+                            "too many connections: the server refused a new session ({}, SQLSTATE 53300); retry when fewer sessions are open, or raise max_connections",
+                            scrub(db.message().to_string())
+                        ),
+                    },
                     "57014" => DbError::Timeout {
                         target,
                         seconds: timeouts.statement.as_secs(),

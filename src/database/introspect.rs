@@ -24,6 +24,17 @@ pub struct ReadOptions {
 
 const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
+/// A catalog query (`sql/NAME.sql`) followed by the shared filter on user
+/// schemas (`sql/user_schemas.sql`: `$1` include, `$2` exclude).
+macro_rules! catalog_sql {
+    ($name:literal) => {
+        concat!(
+            include_str!(concat!("sql/", $name, ".sql")),
+            include_str!("sql/user_schemas.sql")
+        )
+    };
+}
+
 /// Connect, read the version table and the whole schema in one read-only
 /// transaction, disconnect. The result is sorted ([`Snapshot::sort`]).
 pub async fn read_database(
@@ -62,11 +73,30 @@ pub async fn read_in_transaction(
         target,
         options,
     };
-    let (server_version, database, taken_at) = reader
+    // The only query run with the role's own search_path; like every other
+    // one, it names each function, operator and type with its pg_catalog schema.
+    let (server_version, database, taken_at, search_schemas) = reader
         .one(
             "the server version",
             include_str!("sql/session.sql"),
-            |row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)),
+            |row| {
+                Ok((
+                    row.try_get(0)?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get::<Vec<String>, _>(3)?,
+                ))
+            },
+        )
+        .await?;
+    // From here on name resolution sees pg_catalog only (pg_dump's defence
+    // since CVE-2018-1058): nothing the database holds can stand in for a
+    // catalog function or operator.
+    reader
+        .one(
+            "an empty search_path",
+            include_str!("sql/empty_search_path.sql"),
+            |row| row.try_get::<String, _>(0),
         )
         .await?;
     let started = std::time::Instant::now();
@@ -74,14 +104,14 @@ pub async fn read_in_transaction(
     reader.log("the role's privileges", 1, started);
     let started = std::time::Instant::now();
     let version_table =
-        super::version_table::read(&mut *reader.conn, &options.version_table, target, timeouts)
+        super::version_table::read(&mut *reader.conn, &options.version_table, &search_schemas, target, timeouts)
             .await?;
     let rows = version_table.as_ref().map_or(0, |v| v.revisions.len());
     reader.log("the version table", rows, started);
     // Catalog functions print names relative to search_path, which differs per
     // user and environment; pin it (for this transaction only) so that the same
-    // schema renders the same text everywhere. The version table was resolved
-    // above with the session's own search_path, as Alembic resolves it.
+    // schema renders the same text everywhere. Only printing depends on it: the
+    // queries below qualify every function, operator and type.
     reader
         .one(
             "a fixed search_path",
@@ -97,87 +127,51 @@ pub async fn read_in_transaction(
         taken_at,
         version_table,
         schemas: reader
-            .all(
-                "the schemas catalog",
-                include_str!("sql/schemas.sql"),
-                schema,
-            )
+            .all("the schemas catalog", catalog_sql!("schemas"), schema)
             .await?,
         tables: reader
-            .all("the tables catalog", include_str!("sql/tables.sql"), table)
+            .all("the tables catalog", catalog_sql!("tables"), table)
             .await?,
         columns: reader
-            .all(
-                "the columns catalog",
-                include_str!("sql/columns.sql"),
-                column,
-            )
+            .all("the columns catalog", catalog_sql!("columns"), column)
             .await?,
         constraints: reader
             .all(
                 "the constraints catalog",
-                include_str!("sql/constraints.sql"),
+                catalog_sql!("constraints"),
                 constraint,
             )
             .await?,
         indexes: reader
-            .all(
-                "the indexes catalog",
-                include_str!("sql/indexes.sql"),
-                index,
-            )
+            .all("the indexes catalog", catalog_sql!("indexes"), index)
             .await?,
         sequences: reader
-            .all(
-                "the sequences catalog",
-                include_str!("sql/sequences.sql"),
-                sequence,
-            )
+            .all("the sequences catalog", catalog_sql!("sequences"), sequence)
             .await?,
         views: reader
-            .all("the views catalog", include_str!("sql/views.sql"), view)
+            .all("the views catalog", catalog_sql!("views"), view)
             .await?,
         enums: reader
-            .all(
-                "the enums catalog",
-                include_str!("sql/enums.sql"),
-                enum_type,
-            )
+            .all("the enums catalog", catalog_sql!("enums"), enum_type)
             .await?,
         domains: reader
-            .all(
-                "the domains catalog",
-                include_str!("sql/domains.sql"),
-                domain,
-            )
+            .all("the domains catalog", catalog_sql!("domains"), domain)
             .await?,
         functions: reader
-            .all(
-                "the functions catalog",
-                include_str!("sql/functions.sql"),
-                function,
-            )
+            .all("the functions catalog", catalog_sql!("functions"), function)
             .await?,
         triggers: reader
-            .all(
-                "the triggers catalog",
-                include_str!("sql/triggers.sql"),
-                trigger,
-            )
+            .all("the triggers catalog", catalog_sql!("triggers"), trigger)
             .await?,
         extensions: reader
             .all(
                 "the extensions catalog",
-                include_str!("sql/extensions.sql"),
+                catalog_sql!("extensions"),
                 extension,
             )
             .await?,
         policies: reader
-            .all(
-                "the policies catalog",
-                include_str!("sql/policies.sql"),
-                policy,
-            )
+            .all("the policies catalog", catalog_sql!("policies"), policy)
             .await?,
         visibility: Some(visibility).filter(|v| !v.is_complete()),
     };

@@ -5,12 +5,18 @@
 //! `default_transaction_read_only=on`, statement/lock/idle timeouts and
 //! `application_name=driftcheck` as startup parameters; every read of one
 //! database happens inside a single `REPEATABLE READ READ ONLY` transaction;
-//! nothing here ever sends a statement that writes.
+//! nothing here ever sends a statement that writes, nor runs code stored in
+//! the database: after the first query the search_path is empty, every
+//! function and operator in `sql/` is `pg_catalog`-qualified (`sql_audit`
+//! checks it) and the version table is read only when it is a plain table.
 
 pub mod connect;
 pub mod introspect;
 pub mod service;
 pub mod version_table;
+
+#[cfg(test)]
+mod sql_audit;
 
 pub use connect::{connect, parse_target, ConnectTarget, Role, Timeouts};
 pub use introspect::{read_database, ReadOptions};

@@ -55,31 +55,74 @@ impl VersionTableName {
             name: name.to_string(),
         })
     }
-
-    /// The name as a quoted SQL identifier, for `to_regclass`.
-    fn quoted(&self) -> String {
-        match &self.schema {
-            Some(schema) => format!("{}.{}", quote_ident(schema), quote_ident(&self.name)),
-            None => quote_ident(&self.name),
-        }
-    }
 }
 
 fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Read the version table inside the caller's transaction. A missing table is
-/// `Ok(None)`; the lookup never raises, so it cannot abort the transaction.
+/// What a relation kind (`pg_class.relkind`) is, for messages.
+fn relation_kind(relkind: &str) -> &'static str {
+    match relkind {
+        "r" => "table",
+        "p" => "partitioned table",
+        "v" => "view",
+        "m" => "materialized view",
+        "f" => "foreign table",
+        "S" => "sequence",
+        "c" => "composite type",
+        "i" | "I" => "index",
+        "t" => "TOAST table",
+        _ => "relation of an unknown kind",
+    }
+}
+
+/// Built-in string types whose values driftcheck reads (Alembic's own is `varchar(32)`).
+const STRING_TYPES: [&str; 4] = [
+    "pg_catalog.varchar",
+    "pg_catalog.text",
+    "pg_catalog.bpchar",
+    "pg_catalog.name",
+];
+
+/// Why a relation found under the version table's name is not read, if it is not.
+/// Only a plain or partitioned table with a built-in string `version_num` is
+/// read: selecting from a view, or casting and sorting a user-defined type,
+/// would run code someone else wrote in driftcheck's session.
+fn refusal(qualified: &str, relkind: &str, column_type: Option<&str>) -> Option<String> {
+    if !matches!(relkind, "r" | "p") {
+        return Some(format!(
+            "{qualified} is a {}, not a table; driftcheck reads the version table only when it is a plain table, so that no code stored in the database runs in its session (Alembic creates a table: who replaced it?)",
+            relation_kind(relkind)
+        ));
+    }
+    match column_type {
+        None => Some(format!(
+            "{qualified} has no version_num column; is --version-table right?"
+        )),
+        Some(t) if !STRING_TYPES.contains(&t) => Some(format!(
+            "{qualified}.version_num is of type {t}; driftcheck reads it only when it is a built-in string type (varchar, text), so that no user-defined cast or comparison runs in its session"
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Read the version table inside the caller's transaction, whose search_path
+/// is empty. An unqualified name is looked up in `search_schemas` (the role's
+/// own search order), as Alembic looks it up. A missing table is `Ok(None)`;
+/// anything but a plain table is an error naming what it is, never read.
 pub async fn read(
     conn: &mut PgConnection,
     table: &VersionTableName,
+    search_schemas: &[String],
     target: &ConnectTarget,
     timeouts: &Timeouts,
 ) -> Result<Option<VersionTable>, DbError> {
     let what = format!("the version table {table}");
     let found = sqlx::query(include_str!("sql/version_table.sql"))
-        .bind(table.quoted())
+        .bind(&table.name)
+        .bind(table.schema.as_deref())
+        .bind(search_schemas)
         .fetch_optional(&mut *conn)
         .await
         .map_err(|e| target.error(e, &what, timeouts))?;
@@ -88,25 +131,41 @@ pub async fn read(
     };
     let schema: String = row.get(0);
     let name: String = row.get(1);
-    let has_version_num: bool = row.get(2);
+    let relkind: String = row.get(2);
+    let column_type: Option<String> = row.get(3);
     let qualified = format!("{schema}.{name}");
-    if !has_version_num {
+    if let Some(reason) = refusal(&qualified, &relkind, column_type.as_deref()) {
         return Err(DbError::Query {
             target: target.describe(),
             what,
-            reason: format!("{qualified} has no version_num column; is --version-table right?"),
+            reason,
         });
     }
-    // Identifiers come from the catalog and are quoted: safe to splice.
+    // Identifiers come from the catalog and are quoted: safe to splice. ONLY:
+    // tables inheriting from a plain table are not Alembic's (a partitioned
+    // table's rows are all in its partitions). The cast and the order are
+    // pg_catalog's own, for a pg_catalog type (checked above).
+    let only = if relkind == "r" { "ONLY " } else { "" };
     let sql = format!(
-        "SELECT version_num::text FROM {}.{} ORDER BY 1",
+        "SELECT v.version_num::pg_catalog.text COLLATE pg_catalog.\"C\" FROM {only}{}.{} AS v ORDER BY 1",
         quote_ident(&schema),
         quote_ident(&name)
     );
     let revisions: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
         .await
-        .map_err(|e| target.error(e, &what, timeouts))?;
+        .map_err(|e| match target.error(e, &what, timeouts) {
+            // row_security=off (a session setting): a policy that would filter
+            // the rows is an error instead of code run in driftcheck's session.
+            DbError::Query { target, what, reason } if reason.contains("row-level security") => {
+                DbError::Query {
+                    target,
+                    what,
+                    reason: format!("{reason}; driftcheck does not run row-level security policies (code stored in the database): exempt its role from them (BYPASSRLS) or drop the policy on the version table"),
+                }
+            }
+            other => other,
+        })?;
     Ok(Some(VersionTable {
         name: qualified,
         revisions,
@@ -127,7 +186,6 @@ mod tests {
         assert_eq!(q.schema.as_deref(), Some("myschema"));
         assert_eq!(q.name, "my_versions");
         assert_eq!(q.to_string(), "myschema.my_versions");
-        assert_eq!(q.quoted(), r#""myschema"."my_versions""#);
     }
 
     #[test]
@@ -138,6 +196,31 @@ mod tests {
             // The caller names the flag or config key; naming it here doubled it.
             assert!(!err.contains("--version-table"), "{err}");
         }
+    }
+
+    #[test]
+    fn only_plain_tables_with_builtin_string_columns_are_read() {
+        let t = "public.alembic_version";
+        assert_eq!(refusal(t, "r", Some("pg_catalog.varchar")), None);
+        assert_eq!(refusal(t, "p", Some("pg_catalog.text")), None);
+        let view = refusal(t, "v", Some("pg_catalog.varchar")).unwrap();
+        assert!(
+            view.starts_with("public.alembic_version is a view, not a table"),
+            "{view}"
+        );
+        for kind in ["m", "f", "S", "c"] {
+            assert!(refusal(t, kind, None)
+                .unwrap()
+                .contains(relation_kind(kind)));
+        }
+        let custom = refusal(t, "r", Some("public.rev")).unwrap();
+        assert!(
+            custom.contains("version_num is of type public.rev"),
+            "{custom}"
+        );
+        assert!(refusal(t, "r", None)
+            .unwrap()
+            .contains("no version_num column"));
     }
 
     #[test]

@@ -18,7 +18,6 @@ use crate::report::{CheckReport, Status};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The `[ris]` table of `driftcheck.toml`. Every field is optional; the
@@ -331,17 +330,14 @@ pub(crate) fn create_exclusive(
     for _ in 0..MAX_ATTEMPTS {
         let (name, contents) = render(number);
         let target = dir.join(&name);
-        let mut temp = tempfile::Builder::new()
-            .prefix(".driftcheck-ris-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(write_err)?;
-        temp.write_all(contents.as_bytes()).map_err(write_err)?;
-        temp.as_file().sync_all().map_err(write_err)?;
+        // Registered, so that a signal removes it (see `fsutil`).
+        let mut temp =
+            crate::fsutil::TempFile::new_in(dir, ".driftcheck-ris-").map_err(write_err)?;
+        temp.write_synced(contents.as_bytes()).map_err(write_err)?;
         match temp.persist_noclobber(&target) {
-            Ok(_) => return Ok(target),
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => number += 1,
-            Err(e) => return Err(write_err(e.error)),
+            Ok(()) => return Ok(target),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => number += 1,
+            Err(e) => return Err(write_err(e)),
         }
     }
     Err(IncidentError::NoFreeNumber {

@@ -1,25 +1,26 @@
--- Table constraints. $1 include schemas, $2 exclude schemas.
-SELECT n.nspname::text,
-       c.relname::text,
-       con.conname::text,
-       CASE con.contype WHEN 'p' THEN 'primary_key' WHEN 'u' THEN 'unique' WHEN 'c' THEN 'check'
-            WHEN 'f' THEN 'foreign_key' WHEN 'x' THEN 'exclusion' WHEN 't' THEN 'trigger'
-            ELSE con.contype::text END,
+-- Table constraints. $1 include schemas, $2 exclude schemas (user_schemas.sql follows).
+SELECT n.nspname::pg_catalog.text,
+       c.relname::pg_catalog.text,
+       con.conname::pg_catalog.text,
+       CASE WHEN con.contype OPERATOR(pg_catalog.=) 'p' THEN 'primary_key'
+            WHEN con.contype OPERATOR(pg_catalog.=) 'u' THEN 'unique'
+            WHEN con.contype OPERATOR(pg_catalog.=) 'c' THEN 'check'
+            WHEN con.contype OPERATOR(pg_catalog.=) 'f' THEN 'foreign_key'
+            WHEN con.contype OPERATOR(pg_catalog.=) 'x' THEN 'exclusion'
+            WHEN con.contype OPERATOR(pg_catalog.=) 't' THEN 'trigger'
+            ELSE con.contype::pg_catalog.text END,
        pg_catalog.pg_get_constraintdef(con.oid),
-       ARRAY(SELECT a.attname::text
-             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+       ARRAY(SELECT a.attname::pg_catalog.text
+             FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a
+               ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
              ORDER BY k.ord),
-       CASE WHEN con.contype = 'f' THEN fn.nspname || '.' || fc.relname END
+       CASE WHEN con.contype OPERATOR(pg_catalog.=) 'f'
+            THEN fn.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) fc.relname END
 FROM pg_catalog.pg_constraint con
-JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
-LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE con.conrelid <> 0
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-  AND n.nspname NOT LIKE 'pg\_temp\_%'
-  AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
-  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))
-  AND NOT (n.nspname = ANY ($2::text[]))
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+LEFT JOIN pg_catalog.pg_class fc ON fc.oid OPERATOR(pg_catalog.=) con.confrelid
+LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid OPERATOR(pg_catalog.=) fc.relnamespace
+WHERE con.conrelid OPERATOR(pg_catalog.<>) 0
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')

@@ -1,32 +1,29 @@
 -- Sequences, with the column that owns them (serial, identity, OWNED BY).
--- $1 include schemas, $2 exclude schemas.
-SELECT n.nspname::text,
-       c.relname::text,
+-- $1 include schemas, $2 exclude schemas (user_schemas.sql follows).
+SELECT n.nspname::pg_catalog.text,
+       c.relname::pg_catalog.text,
        pg_catalog.format_type(s.seqtypid, NULL),
        s.seqstart,
        s.seqincrement,
        s.seqmin,
        s.seqmax,
        s.seqcycle,
-       (SELECT tn.nspname || '.' || tc.relname || '.' || ta.attname
+       (SELECT tn.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) tc.relname
+               OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) ta.attname
         FROM pg_catalog.pg_depend d
-        JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
-        JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
-        JOIN pg_catalog.pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid
-        WHERE d.classid = 'pg_catalog.pg_class'::regclass
-          AND d.objid = c.oid
-          AND d.refclassid = 'pg_catalog.pg_class'::regclass
-          AND d.refobjsubid > 0
-          AND d.deptype IN ('a', 'i')
+        JOIN pg_catalog.pg_class tc ON tc.oid OPERATOR(pg_catalog.=) d.refobjid
+        JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) tc.relnamespace
+        JOIN pg_catalog.pg_attribute ta
+          ON ta.attrelid OPERATOR(pg_catalog.=) d.refobjid AND ta.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+          AND d.objid OPERATOR(pg_catalog.=) c.oid
+          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+          AND d.refobjsubid OPERATOR(pg_catalog.>) 0
+          AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog."char"[])
         LIMIT 1),
-       pg_catalog.pg_get_userbyid(c.relowner)::text,
-       c.relacl::text
+       pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text,
+       c.relacl::pg_catalog.text
 FROM pg_catalog.pg_sequence s
-JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-  AND n.nspname NOT LIKE 'pg\_temp\_%'
-  AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
-  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))
-  AND NOT (n.nspname = ANY ($2::text[]))
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) s.seqrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
