@@ -5,6 +5,7 @@
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Row};
 
+use super::connect::bounded;
 use super::{connect, ConnectTarget, DbError, Timeouts, VersionTableName};
 use crate::schema::{
     Column, Constraint, Domain, EnumType, Extension, Function, Index, Policy, Schema, Sequence,
@@ -31,9 +32,15 @@ pub async fn read_database(
     options: &ReadOptions,
 ) -> Result<Snapshot, DbError> {
     let mut conn = connect(target, &options.timeouts).await?;
-    let result = read_in_transaction(&mut conn, target, options).await;
-    // Closing politely ends the transaction too; a failure here changes nothing we read.
-    let _ = conn.close().await;
+    let result = bounded(
+        target,
+        &options.timeouts,
+        read_in_transaction(&mut conn, target, options),
+    )
+    .await;
+    // Closing politely ends the transaction too; a failure here changes nothing
+    // we read, and a server that stopped answering gets one second.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), conn.close()).await;
     result
 }
 

@@ -2,3 +2,4 @@
 pub mod cli;
 pub mod cluster;
 pub mod migrated;
+pub mod proxy;
