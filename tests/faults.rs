@@ -388,11 +388,18 @@ impl LockHolder {
     }
 }
 
+/// Statement timeout of held runs: its lock timeout (5 s) leaves the test
+/// time to act however loaded the machine is.
+const HELD_STATEMENT: u64 = 10;
+
 /// Run driftcheck with `args` while `interrupt` acts on the cluster once
 /// driftcheck's session waits on the lock; returns the run.
 fn run_interrupted(cluster: &Cluster, args: Vec<String>, interrupt: impl FnOnce(i32)) -> Run {
     let holder = LockHolder::take(cluster);
-    let running = std::thread::spawn(move || run(&args, &[]));
+    let running = std::thread::spawn(move || {
+        let statement = ("DRIFTCHECK_STATEMENT_TIMEOUT", HELD_STATEMENT.to_string());
+        run(&args, &[statement])
+    });
     let started = Instant::now();
     let pid = loop {
         let pid = cluster.psql(
@@ -403,7 +410,7 @@ fn run_interrupted(cluster: &Cluster, args: Vec<String>, interrupt: impl FnOnce(
             break pid;
         }
         assert!(
-            started.elapsed() < secs(STATEMENT),
+            started.elapsed() < secs(HELD_STATEMENT),
             "driftcheck never waited on the lock"
         );
         std::thread::sleep(Duration::from_millis(25));
@@ -424,7 +431,7 @@ fn backend_terminated_by_pg_terminate_backend() {
     };
     let url = fixture.url(fixture.port(), "?sslmode=disable");
     let named = Fixture::named(fixture.port());
-    let limit = secs(STATEMENT) + MARGIN;
+    let limit = secs(HELD_STATEMENT) + MARGIN;
     let said = "terminating connection due to administrator command";
     run_interrupted(cluster, Fixture::local_args(&url), terminate)
         .within(limit)
@@ -445,7 +452,7 @@ fn server_restarted_during_a_run() {
     let url = fixture.url(fixture.port(), "?sslmode=disable");
     let named = Fixture::named(fixture.port());
     // pg_ctl restart waits for the server to be back: a few seconds more.
-    let limit = secs(STATEMENT) + MARGIN + secs(10);
+    let limit = secs(HELD_STATEMENT) + MARGIN + secs(10);
     run_interrupted(cluster, Fixture::local_args(&url), restart)
         .within(limit)
         .failed(&[&named, "was lost while reading", "run again"]);
