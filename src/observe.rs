@@ -153,6 +153,7 @@ pub fn db_reason(error: &database::DbError) -> &'static str {
         Rejected { .. } => "connection_rejected",
         DatabaseMissing { .. } => "database_missing",
         Timeout { .. } => "timeout",
+        ConnectionLost { .. } => "connection_lost",
         Tls { .. } => "tls_failed",
         Query { .. } => "query_failed",
     }

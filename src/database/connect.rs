@@ -25,14 +25,58 @@ pub struct Timeouts {
     pub idle_in_transaction: Duration,
 }
 
+/// Environment variables overriding [`Timeouts::connect`] and [`Timeouts::statement`]
+/// (whole seconds, at least 1).
+pub const CONNECT_TIMEOUT_VAR: &str = "DRIFTCHECK_CONNECT_TIMEOUT";
+pub const STATEMENT_TIMEOUT_VAR: &str = "DRIFTCHECK_STATEMENT_TIMEOUT";
+
 impl Default for Timeouts {
+    /// 10 s to connect, 30 s per statement (and for the whole read), unless
+    /// `DRIFTCHECK_CONNECT_TIMEOUT` / `DRIFTCHECK_STATEMENT_TIMEOUT` say otherwise.
     fn default() -> Self {
-        Timeouts {
+        let mut timeouts = Timeouts {
             connect: Duration::from_secs(10),
             statement: Duration::from_secs(30),
             lock: Duration::from_secs(5),
             idle_in_transaction: Duration::from_secs(60),
-        }
+        };
+        timeouts.connect = timeout_from_env(CONNECT_TIMEOUT_VAR, timeouts.connect);
+        timeouts.statement = timeout_from_env(STATEMENT_TIMEOUT_VAR, timeouts.statement);
+        // A lock wait is part of a statement: it cannot outlast it.
+        timeouts.lock = timeouts.lock.min(timeouts.statement);
+        timeouts
+    }
+}
+
+/// The timeout set by environment variable `var`, else `default` (with a
+/// warning on stderr, once, when the value is not usable).
+pub fn timeout_from_env(var: &str, default: Duration) -> Duration {
+    match std::env::var_os(var) {
+        None => default,
+        Some(value) => seconds_from_env(var, &value.to_string_lossy()).unwrap_or_else(|message| {
+            warn_once(var, &message);
+            default
+        }),
+    }
+}
+
+/// A timeout setting in whole seconds (1 to one day).
+pub fn seconds_from_env(var: &str, value: &str) -> Result<Duration, String> {
+    match value.trim().parse::<u64>() {
+        Ok(seconds @ 1..=86_400) => Ok(Duration::from_secs(seconds)),
+        _ => Err(format!(
+            "{var}={value:?} is not a whole number of seconds between 1 and 86400; using the default"
+        )),
+    }
+}
+
+/// One warning per variable and process, however often the defaults are built.
+fn warn_once(var: &str, message: &str) {
+    static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+    if !warned.iter().any(|v| v == var) {
+        warned.push(var.to_string());
+        eprintln!("driftcheck: warning: {message}");
     }
 }
 
@@ -307,6 +351,13 @@ impl ConnectTarget {
                             timeouts.lock.as_secs()
                         ),
                     },
+                    // The server ended the session: pg_terminate_backend, a
+                    // shutdown or restart, a crashed backend, a dropped database.
+                    c if ended_by_server(c) => DbError::ConnectionLost {
+                        target,
+                        what: what.to_string(),
+                        reason: scrub(format!("{} (SQLSTATE {code})", db.message())),
+                    },
                     _ => DbError::Query {
                         target,
                         what: what.to_string(),
@@ -322,8 +373,11 @@ impl ConnectTarget {
                     reason: scrub(io.to_string()),
                 }
             }
-            sqlx::Error::Io(io) => DbError::Unreachable {
+            // The socket failed under an open session (before one exists,
+            // [`connect`] reports it as unreachable).
+            sqlx::Error::Io(io) => DbError::ConnectionLost {
                 target,
+                what: what.to_string(),
                 reason: scrub(io.to_string()),
             },
             sqlx::Error::Tls(tls) => DbError::Tls {
@@ -339,6 +393,37 @@ impl ConnectTarget {
     }
 }
 
+/// SQLSTATEs of a session the server ended: admin_shutdown (57P01, also
+/// `pg_terminate_backend` and a fast shutdown or restart), crash_shutdown,
+/// database_dropped, idle_session_timeout, and class 08 (connection exception).
+fn ended_by_server(code: &str) -> bool {
+    matches!(code, "57P01" | "57P02" | "57P04" | "57P05") || code.starts_with("08")
+}
+
+/// How long the server's own cancel (statement or lock timeout) has to reach
+/// the client before the client gives up: its message says more.
+pub const CLIENT_GRACE: Duration = Duration::from_secs(2);
+
+/// Bound a read on an open session on the client side too: the server cancels
+/// a statement after `statement_timeout`, but a server or network that stops
+/// answering altogether would otherwise hold the run forever. The whole read
+/// must finish within the statement timeout plus [`CLIENT_GRACE`] (far above
+/// what a catalog read takes: 4 s at 5,000 tables).
+pub async fn bounded<T>(
+    target: &ConnectTarget,
+    timeouts: &Timeouts,
+    read: impl std::future::Future<Output = Result<T, DbError>>,
+) -> Result<T, DbError> {
+    tokio::time::timeout(timeouts.statement + CLIENT_GRACE, read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(DbError::Timeout {
+                target: target.describe(),
+                seconds: timeouts.statement.as_secs(),
+            })
+        })
+}
+
 /// sqlx builds its `sslmode=verify-ca` verifier from rustls' process-wide
 /// crypto provider; with both ring and aws-lc-rs in the build (the AWS SDK
 /// brings the latter) rustls cannot pick one and panics. Pick ring, the one
@@ -349,6 +434,16 @@ fn ensure_crypto_provider() {
         // Err only when another provider is already installed: that one serves.
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
+}
+
+/// Failures before the session exists mean the server could not be used at all.
+fn before_session(error: DbError) -> DbError {
+    match error {
+        DbError::Query { target, reason, .. } | DbError::ConnectionLost { target, reason, .. } => {
+            DbError::Unreachable { target, reason }
+        }
+        other => other,
+    }
 }
 
 /// Open one read-only session to `target`, bounded by `timeouts.connect`.
@@ -367,11 +462,11 @@ pub async fn connect(target: &ConnectTarget, timeouts: &Timeouts) -> Result<PgCo
             );
             Ok(connection)
         }
-        Ok(Err(error)) => Err(match target.error(error, "the connection", timeouts) {
-            // Failures before the session exists mean the server could not be used at all.
-            DbError::Query { target, reason, .. } => DbError::Unreachable { target, reason },
-            other => other,
-        }),
+        Ok(Err(error)) => Err(before_session(target.error(
+            error,
+            "the connection",
+            timeouts,
+        ))),
         Err(_) => Err(DbError::Timeout {
             target: target.describe(),
             seconds: timeouts.connect.as_secs(),
@@ -516,7 +611,17 @@ mod tests {
         );
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         let error = t.error(sqlx::Error::Io(refused), "the connection", &timeouts);
-        assert!(matches!(error, DbError::Unreachable { .. }), "{error}");
+        assert!(
+            matches!(before_session(error), DbError::Unreachable { .. }),
+            "a refused connection is an unreachable server"
+        );
+        // The same failure under an open session is a lost connection, naming the read.
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let error = t.error(sqlx::Error::Io(reset), "the tables catalog", &timeouts);
+        assert!(
+            matches!(&error, DbError::ConnectionLost { what, .. } if what == "the tables catalog"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -526,6 +631,25 @@ mod tests {
         let roots = std::sync::Arc::new(rustls::RootCertStore::empty());
         let _ = rustls::client::WebPkiServerVerifier::builder(roots).build();
         assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+    }
+
+    #[test]
+    fn sessions_ended_by_the_server_are_recognised() {
+        for code in ["57P01", "57P02", "57P04", "57P05", "08006", "08P01"] {
+            assert!(ended_by_server(code), "{code}");
+        }
+        for code in ["57014", "57P03", "55P03", "42501"] {
+            assert!(!ended_by_server(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn timeout_settings_are_whole_seconds() {
+        assert_eq!(seconds_from_env("V", " 3 "), Ok(Duration::from_secs(3)));
+        for bad in ["0", "-1", "1.5", "abc", "", "86401"] {
+            let error = seconds_from_env("V", bad).unwrap_err();
+            assert!(error.starts_with("V="), "{error}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Row};
 
+use super::connect::bounded;
 use super::{connect, ConnectTarget, DbError, Timeouts, VersionTableName};
 use crate::schema::{
     Column, Constraint, Domain, EnumType, Extension, Function, Index, Policy, Schema, Sequence,
@@ -43,7 +44,12 @@ pub async fn read_database(
 ) -> Result<Snapshot, DbError> {
     let started = std::time::Instant::now();
     let mut conn = connect(target, &options.timeouts).await?;
-    let result = read_in_transaction(&mut conn, target, options).await;
+    let result = bounded(
+        target,
+        &options.timeouts,
+        read_in_transaction(&mut conn, target, options),
+    )
+    .await;
     if result.is_ok() {
         tracing::info!(
             db = %target.describe(),
@@ -51,8 +57,9 @@ pub async fn read_database(
             "read the schema snapshot"
         );
     }
-    // Closing politely ends the transaction too; a failure here changes nothing we read.
-    let _ = conn.close().await;
+    // Closing politely ends the transaction too; a failure here changes nothing
+    // we read, and a server that stopped answering gets one second.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), conn.close()).await;
     result
 }
 

@@ -50,6 +50,13 @@ pub enum DbError {
     #[error("{target} did not answer within {seconds} s; check the network path to the server and whether it is overloaded")]
     Timeout { target: String, seconds: u64 },
 
+    #[error("the connection to {target} was lost while reading {what}: {reason}; the server ended the session or the network dropped it (a restart or failover, pg_terminate_backend, a proxy's idle timeout): run again once the server is back")]
+    ConnectionLost {
+        target: String,
+        what: String,
+        reason: String,
+    },
+
     #[error("TLS failed for {target}: {reason}; if the server has no TLS, add sslmode=disable (or prefer) to the URL")]
     Tls { target: String, reason: String },
 

@@ -27,6 +27,12 @@ pub use parse::{url_from_content, ContentError};
 /// unreachable instance metadata service degrades quickly instead of hanging.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// Environment variable overriding [`DEFAULT_TIMEOUT`] (whole seconds).
+pub const TIMEOUT_VAR: &str = "DRIFTCHECK_SECRET_TIMEOUT";
+
+/// Bound on connecting to the Secrets Manager endpoint (within the whole lookup's).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Which secret to read and how to reach AWS. `region`/`profile` override the
 /// SDK's own resolution (`AWS_REGION`, `AWS_PROFILE`, `~/.aws/config`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +40,8 @@ pub struct SecretRequest {
     pub secret_id: String,
     pub region: Option<String>,
     pub profile: Option<String>,
-    /// Upper bound for the whole lookup; [`DEFAULT_TIMEOUT`] unless configured.
+    /// Upper bound for the whole lookup; [`DEFAULT_TIMEOUT`] unless
+    /// `DRIFTCHECK_SECRET_TIMEOUT` says otherwise.
     pub timeout: Duration,
 }
 
@@ -44,7 +51,7 @@ impl SecretRequest {
             secret_id: secret_id.into(),
             region: None,
             profile: None,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: crate::database::connect::timeout_from_env(TIMEOUT_VAR, DEFAULT_TIMEOUT),
         }
     }
 }
@@ -116,6 +123,13 @@ pub enum SecretError {
     #[error("reading AWS Secrets Manager secret `{secret_id}` timed out after {seconds} s")]
     Timeout { secret_id: String, seconds: u64 },
 
+    #[error("cannot reach AWS Secrets Manager at {endpoint} to read secret `{secret_id}`: {reason}; check the network path (VPN, proxy, VPC endpoint) and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SECRETS_MANAGER / the profile's endpoint_url")]
+    Unreachable {
+        secret_id: String,
+        endpoint: String,
+        reason: String,
+    },
+
     #[error("reading AWS Secrets Manager secret `{secret_id}` failed: {reason}")]
     Other { secret_id: String, reason: String },
 }
@@ -140,6 +154,7 @@ impl SecretError {
             SecretError::NoRegion { .. } => "no_aws_region",
             SecretError::Malformed { .. } => "malformed_secret",
             SecretError::Timeout { .. } => "timeout",
+            SecretError::Unreachable { .. } => "secrets_unreachable",
             SecretError::Other { .. } => "aws_error",
         }
     }
@@ -153,6 +168,7 @@ impl SecretError {
             | SecretError::NoRegion { secret_id }
             | SecretError::Malformed { secret_id, .. }
             | SecretError::Timeout { secret_id, .. }
+            | SecretError::Unreachable { secret_id, .. }
             | SecretError::Other { secret_id, .. } => secret_id,
         }
     }
@@ -174,7 +190,7 @@ async fn fetch(request: &SecretRequest) -> Result<SecretUrl, SecretError> {
     let secret_id = request.secret_id.clone();
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
         TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(5))
+            .connect_timeout(CONNECT_TIMEOUT.min(request.timeout))
             .operation_timeout(request.timeout)
             .build(),
     );
@@ -218,7 +234,10 @@ async fn fetch(request: &SecretRequest) -> Result<SecretUrl, SecretError> {
         .secret_id(&secret_id)
         .send()
         .await
-        .map_err(|error| request_error(&secret_id, &region, error, request.timeout))?;
+        .map_err(|error| {
+            let endpoint = endpoint(&sdk_config, &region);
+            request_error(&secret_id, &region, &endpoint, error, request.timeout)
+        })?;
 
     let content = if let Some(text) = output.secret_string() {
         text.to_string()
@@ -269,22 +288,61 @@ fn credentials_error(secret_id: &str, profile: String, error: CredentialsError) 
     no_credentials(secret_id, profile, detail)
 }
 
+/// The endpoint the request went to, for messages: the service's own
+/// `AWS_ENDPOINT_URL_SECRETS_MANAGER`, else the general endpoint (environment
+/// or profile), else AWS's regional one.
+fn endpoint(sdk_config: &aws_config::SdkConfig, region: &str) -> String {
+    std::env::var("AWS_ENDPOINT_URL_SECRETS_MANAGER")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+        .or_else(|| sdk_config.endpoint_url().map(str::to_string))
+        .unwrap_or_else(|| format!("https://secretsmanager.{region}.amazonaws.com"))
+}
+
+/// The innermost cause of an error: "Connection refused (os error 111)"
+/// rather than the SDK's nested dump.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
 /// Map a `GetSecretValue` failure to what the user has to do about it.
 fn request_error<R>(
     secret_id: &str,
     region: &str,
+    endpoint: &str,
     error: SdkError<GetSecretValueError, R>,
     timeout: Duration,
 ) -> SecretError
 where
-    R: fmt::Debug,
+    R: fmt::Debug + 'static,
 {
     let secret_id = secret_id.to_string();
-    if let SdkError::TimeoutError(_) = &error {
-        return SecretError::Timeout {
-            secret_id,
-            seconds: timeout.as_secs().max(1),
-        };
+    match &error {
+        SdkError::TimeoutError(_) => {
+            return SecretError::Timeout {
+                secret_id,
+                seconds: timeout.as_secs().max(1),
+            }
+        }
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            return SecretError::Timeout {
+                secret_id,
+                seconds: timeout.as_secs().max(1),
+            }
+        }
+        // No answer at all: refused, reset, DNS.
+        SdkError::DispatchFailure(failure) if failure.is_io() => {
+            return SecretError::Unreachable {
+                secret_id,
+                endpoint: endpoint.to_string(),
+                reason: root_cause(&error),
+            }
+        }
+        _ => {}
     }
     let Some(service) = error.as_service_error() else {
         return SecretError::Other {
@@ -355,6 +413,7 @@ mod tests {
     }
 
     const ID: &str = "credmate/prod/db-credentials";
+    const ENDPOINT: &str = "https://secretsmanager.us-east-1.amazonaws.com";
 
     #[test]
     fn access_denied_is_mapped_from_its_error_code() {
@@ -366,7 +425,13 @@ mod tests {
                 .message("User: arn:aws:iam::123:user/dev is not authorized to perform: secretsmanager:GetSecretValue")
                 .build(),
         );
-        let mapped = request_error(ID, "us-east-1", service_error(error), DEFAULT_TIMEOUT);
+        let mapped = request_error(
+            ID,
+            "us-east-1",
+            ENDPOINT,
+            service_error(error),
+            DEFAULT_TIMEOUT,
+        );
         assert_eq!(mapped.reason_code(), "access_denied");
         let text = mapped.to_string();
         assert!(text.contains(ID), "{text}");
@@ -381,7 +446,13 @@ mod tests {
                 .message("The security token included in the request is invalid.")
                 .build(),
         );
-        let mapped = request_error(ID, "us-east-1", service_error(error), DEFAULT_TIMEOUT);
+        let mapped = request_error(
+            ID,
+            "us-east-1",
+            ENDPOINT,
+            service_error(error),
+            DEFAULT_TIMEOUT,
+        );
         assert_eq!(mapped.reason_code(), "access_denied");
         assert!(mapped.to_string().contains("rejected the credentials"));
     }
@@ -393,7 +464,13 @@ mod tests {
                 .message("Secrets Manager can't find the specified secret.")
                 .build(),
         );
-        let mapped = request_error(ID, "eu-west-1", service_error(error), DEFAULT_TIMEOUT);
+        let mapped = request_error(
+            ID,
+            "eu-west-1",
+            ENDPOINT,
+            service_error(error),
+            DEFAULT_TIMEOUT,
+        );
         assert_eq!(mapped.reason_code(), "secret_not_found");
         assert!(mapped.to_string().contains("eu-west-1"));
 
@@ -402,7 +479,13 @@ mod tests {
                 .message("You can't perform this operation on the secret because it was marked for deletion.")
                 .build(),
         );
-        let mapped = request_error(ID, "eu-west-1", service_error(error), DEFAULT_TIMEOUT);
+        let mapped = request_error(
+            ID,
+            "eu-west-1",
+            ENDPOINT,
+            service_error(error),
+            DEFAULT_TIMEOUT,
+        );
         assert_eq!(mapped.reason_code(), "secret_scheduled_for_deletion");
 
         let error = GetSecretValueError::InvalidRequestException(
@@ -410,8 +493,51 @@ mod tests {
                 .message("something else")
                 .build(),
         );
-        let mapped = request_error(ID, "eu-west-1", service_error(error), DEFAULT_TIMEOUT);
+        let mapped = request_error(
+            ID,
+            "eu-west-1",
+            ENDPOINT,
+            service_error(error),
+            DEFAULT_TIMEOUT,
+        );
         assert_eq!(mapped.reason_code(), "aws_error");
+    }
+
+    #[test]
+    fn unanswered_requests_are_unreachable_or_timeout_not_aws_error() {
+        use aws_sdk_secretsmanager::error::ConnectorError;
+        let refused = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused (os error 111)",
+        );
+        let error = SdkError::<GetSecretValueError, ()>::dispatch_failure(ConnectorError::io(
+            Box::new(refused),
+        ));
+        let mapped = request_error(
+            ID,
+            "us-east-1",
+            "http://127.0.0.1:9",
+            error,
+            DEFAULT_TIMEOUT,
+        );
+        assert_eq!(mapped.reason_code(), "secrets_unreachable");
+        assert_eq!(
+            mapped.to_string(),
+            format!("cannot reach AWS Secrets Manager at http://127.0.0.1:9 to read secret `{ID}`: \
+                     Connection refused (os error 111); check the network path (VPN, proxy, VPC endpoint) \
+                     and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_SECRETS_MANAGER / the profile's endpoint_url")
+        );
+
+        let slow = std::io::Error::from(std::io::ErrorKind::TimedOut);
+        let error = SdkError::<GetSecretValueError, ()>::dispatch_failure(ConnectorError::timeout(
+            Box::new(slow),
+        ));
+        let mapped = request_error(ID, "us-east-1", ENDPOINT, error, Duration::from_secs(4));
+        assert_eq!(mapped.reason_code(), "timeout");
+        assert!(
+            mapped.to_string().ends_with("timed out after 4 s"),
+            "{mapped}"
+        );
     }
 
     #[test]

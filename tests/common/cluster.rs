@@ -302,6 +302,24 @@ impl Cluster {
         format!("postgresql://app:{APP_PASSWORD}@{host}:{port}/{db}")
     }
 
+    /// Restart the server (`pg_ctl restart -m fast`, same port): open
+    /// sessions are ended (SQLSTATE 57P01); returns once it accepts connections.
+    pub fn restart(&self) {
+        run_checked(
+            self.as_postgres("pg_ctl").args([
+                "-D",
+                self.data_dir().to_str().unwrap(),
+                "-l",
+                self.log_path().to_str().unwrap(),
+                "-m",
+                "fast",
+                "-w",
+                "restart",
+            ]),
+            "pg_ctl restart",
+        );
+    }
+
     pub fn stop(&mut self) {
         if !self.running {
             return;

@@ -2,4 +2,5 @@
 pub mod cli;
 pub mod cluster;
 pub mod migrated;
+pub mod proxy;
 pub mod schema;
