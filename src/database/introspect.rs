@@ -110,9 +110,14 @@ pub async fn read_in_transaction(
     let visibility = read_visibility(&mut reader).await?;
     reader.log("the role's privileges", 1, started);
     let started = std::time::Instant::now();
-    let version_table =
-        super::version_table::read(&mut *reader.conn, &options.version_table, &search_schemas, target, timeouts)
-            .await?;
+    let version_table = super::version_table::read(
+        &mut *reader.conn,
+        &options.version_table,
+        &search_schemas,
+        target,
+        timeouts,
+    )
+    .await?;
     let rows = version_table.as_ref().map_or(0, |v| v.revisions.len());
     reader.log("the version table", rows, started);
     // Catalog functions print names relative to search_path, which differs per

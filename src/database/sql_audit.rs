@@ -63,7 +63,7 @@ fn problems(sql: &str) -> Vec<String> {
             if call
                 && !word.starts_with("pg_catalog.")
                 && !KEYWORDS.contains(&upper.as_str())
-                && previous_word.to_ascii_uppercase() != "AS"
+                && !previous_word.eq_ignore_ascii_case("AS")
             {
                 found.push(format!("call {word}(...) not qualified"));
             }

@@ -59,7 +59,7 @@ impl Ctx<'_> {
                 return missing;
             }
         }
-        let schema = schema.as_deref().unwrap_or(self.default_schema);
+        let schema = schema.unwrap_or(self.default_schema);
         let subject = format!("index {schema}.{name}");
         let found = snap.index(schema, pg_name(name));
         dropped(&subject, found.map(|i| i.definition.as_str()), None)

@@ -2,8 +2,8 @@
 //! it, and the impact of the drift on each database.
 
 use super::{
-    and_list, applied_at_least_partly, drifting, env, graph_problem_codes, ids, plural,
-    not_examined, state_words, targets, Draft,
+    and_list, applied_at_least_partly, drifting, env, graph_problem_codes, ids, not_examined,
+    plural, state_words, targets, Draft,
 };
 use crate::evidence::Evidence;
 use crate::incident::text::{code, one_line, title_case};
