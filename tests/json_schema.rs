@@ -370,9 +370,9 @@ fn validator_rejects_missing_required_fields_and_unknown_enum_values() {
         "/findings",
     );
     // Added fields are allowed.
-    assert!(Contract::CheckReport
-        .violations(&with(&report, "/targets/local/added_later", json!(1)))
-        .is_empty());
+    let mut added = report.clone();
+    added["targets"]["local"]["added_later"] = json!(1);
+    assert!(Contract::CheckReport.violations(&added).is_empty());
 
     // The gate's object: required under `gate`, with its own required fields.
     let gated = gate(work.path(), &["--local-snapshot", file])

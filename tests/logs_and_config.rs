@@ -61,7 +61,7 @@ fn verbose_logs_go_to_stderr_with_timings_and_never_the_password() {
         "read the schema snapshot",
         "rows=",
         "elapsed_ms=",
-        "wrote the Json output destination=stdout",
+        "wrote the json output destination=stdout",
     ] {
         assert!(
             out.stderr.contains(needle),

@@ -296,11 +296,12 @@ fn no_function_outside_pg_catalog_runs_in_a_driftcheck_session() {
             .any(|s| s.contains("set_config('search_path', '', true)")),
         "{statements:#?}"
     );
-    // Selected from twice: the plain tables of "shadowed" and "policed"
-    // (where the policy made it an error); never the view or the custom type.
+    // Selected from once: the plain table of "shadowed". The "policed" one is
+    // refused while the server plans the statement (row_security = off), before
+    // it would log it as executed; never the view or the custom type.
     let selected = statements
         .iter()
         .filter(|s| s.contains("\"alembic_version\" AS v"))
         .count();
-    assert_eq!(selected, 2, "{statements:#?}");
+    assert_eq!(selected, 1, "{statements:#?}");
 }

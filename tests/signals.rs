@@ -26,6 +26,8 @@ fn kill(child: &Child, signal: &str) {
 /// The check with a default report and an incident draft, in `dir`.
 fn spawn_check(cluster: &Cluster, db: &str, dir: &Path) -> Child {
     let ini = credentialmate_ini();
+    // driftcheck never creates the RIS directory itself.
+    std::fs::create_dir_all(dir.join("ris")).unwrap();
     Command::new(env!("CARGO_BIN_EXE_driftcheck"))
         .args(["--skip-production", "--alembic-ini", ini.to_str().unwrap()])
         .args(["--local-url", &cluster.url_with_password(db)])
@@ -68,7 +70,8 @@ fn assert_no_partial_file(dir: &Path) -> usize {
         let whole = if let Some(number) = name.strip_prefix("ris-") {
             text.contains(&format!("RIS-{}", number.split('-').next().unwrap()))
         } else {
-            text.contains(name)
+            // A report: whole from its title on.
+            text.starts_with("# Schema drift report\n\n> **")
         };
         assert!(
             whole && text.ends_with('\n'),
@@ -107,6 +110,19 @@ fn a_signal_while_blocked_on_a_database_read_ends_the_run_cleanly() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // Only once the lock is held does driftcheck start (else it may finish first).
+        let start = Instant::now();
+        while cluster
+            .psql(
+                "locked",
+                "SELECT count(*) FROM pg_locks WHERE relation = 'alembic_version'::regclass AND mode = 'AccessExclusiveLock' AND granted;",
+            )
+            .trim()
+            != "1"
+        {
+            assert!(start.elapsed() < Duration::from_secs(20), "the lock was never taken");
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let work = tempfile::tempdir().unwrap();
         let child = spawn_check(&cluster, "locked", work.path());
         // Wait until driftcheck waits for the lock.

@@ -14,6 +14,7 @@ const EXIT_STATUS: &[(&str, &str)] = &[
     ("1", "Drift found, or a defect in the revision graph (several heads, a cycle, a missing parent, a duplicate revision id, a syntax error); gate: blocked."),
     ("2", "Usage or input error: a bad flag, unreadable migrations, alembic.ini or driftcheck.toml."),
     ("3", "A required database or secret could not be reached or read."),
+    ("130, 143", "Interrupted by SIGINT or SIGTERM; no partial file is left behind."),
 ];
 
 const ENVIRONMENT: &[(&str, &str)] = &[
@@ -24,6 +25,9 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("DRIFTCHECK_WEBHOOK_URL", "Slack-compatible webhook for alerts (never printed)."),
     ("PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT, PGOPTIONS", "Fill in what a database URL leaves out, as with psql."),
     ("AWS_REGION, AWS_PROFILE", "With the AWS SDK's usual credential chain, for Secrets Manager."),
+    ("DRIFTCHECK_LOG", "Log filter in tracing's syntax (e.g. driftcheck=debug); -v, -vv and -q win over it. Logs go to stderr."),
+    ("DRIFTCHECK_CONNECT_TIMEOUT, DRIFTCHECK_STATEMENT_TIMEOUT, DRIFTCHECK_SECRET_TIMEOUT", "Timeouts in whole seconds for connecting, each catalog statement, and the Secrets Manager call."),
+    ("PGSERVICE, PGSERVICEFILE, PGSYSCONFDIR", "A libpq service (service=NAME in a URL, or PGSERVICE) read from pg_service.conf as libpq does."),
     ("NO_COLOR", "When set and not empty: no colour in terminal output."),
     ("GITHUB_ACTIONS, GITHUB_STEP_SUMMARY", "Under GitHub Actions: the markdown report is appended to the step summary and findings are printed as ::error/::warning annotations."),
 ];
@@ -31,6 +35,8 @@ const ENVIRONMENT: &[(&str, &str)] = &[
 const FILES: &[(&str, &str)] = &[
     ("alembic.ini", "Where the migrations are (script_location, version_locations); found in the current directory or a parent unless --alembic-ini or --migrations is given."),
     ("driftcheck.toml", "Environments ([env.NAME]), ignore rules, notification and report settings; found like alembic.ini unless --config is given."),
+    ("pyproject.toml", "[tool.alembic], read like alembic.ini (Alembic 1.16+); sqlalchemy.url of alembic.ini's section (--name) is the local database's last fallback."),
+    ("~/.pg_service.conf, PGSYSCONFDIR/pg_service.conf", "libpq service files (PGSERVICEFILE names another)."),
     ("~/.pgpass", "Passwords for connections whose URL has none, as with libpq."),
     ("drift-reports/", "Default directory of the markdown reports (a new file per run, never overwritten)."),
     ("docs/ris/", "Default directory of incident drafts (--create-ris) when it exists."),

@@ -455,7 +455,7 @@ pub async fn connect(target: &ConnectTarget, timeouts: &Timeouts) -> Result<PgCo
         Ok(Ok(connection)) => {
             tracing::info!(
                 db = %target.describe(),
-                sslmode = ssl_mode_name(target.ssl_mode()),
+                sslmode = %ssl_mode_name(target.ssl_mode()),
                 server_version = %server_version(connection.server_version_num()),
                 elapsed_ms = crate::logging::elapsed_ms(started),
                 "connected"

@@ -39,6 +39,14 @@ impl std::fmt::Debug for AlembicUrl {
 }
 
 impl AlembicUrl {
+    /// `origin` says where it was read, e.g. `sqlalchemy.url in alembic.ini:12`.
+    pub fn new(url: impl Into<String>, origin: impl Into<String>) -> AlembicUrl {
+        AlembicUrl {
+            url: url.into(),
+            origin: origin.into(),
+        }
+    }
+
     pub fn expose(&self) -> &str {
         &self.url
     }

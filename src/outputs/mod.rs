@@ -47,7 +47,11 @@ pub fn emit(
     let outcome = gate.map(|g| gate::evaluate(&report, g.allow_pending));
     if !matches!(destination, ReportDestination::Stdout) {
         print_stdout(&report, outcome.as_ref(), outputs.format);
-        crate::logging::output_written(&format!("{:?} output", outputs.format), "stdout", None);
+        crate::logging::output_written(
+            &format!("{:?} output", outputs.format).to_lowercase(),
+            "stdout",
+            None,
+        );
     }
     if let (Some(outcome), true) = (&outcome, outputs.format != Format::Text) {
         // stdout holds the JSON or markdown; the verdict still reaches the log.

@@ -41,7 +41,7 @@ pub(super) fn write(report: &mut CheckReport, path: &Path, explicit: bool) -> an
                 return Ok(());
             }
             Err(fsutil::WriteError::Exists { .. }) if !explicit => {
-                let next = first_free_path(&candidate);
+                let next = first_free_path(path);
                 if next == candidate || next.exists() {
                     return Err(input_error(format!(
                         "no free report name next to {}",

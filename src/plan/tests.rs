@@ -16,6 +16,8 @@ struct Case {
     config: String,
     gate: Option<Gate>,
     cwd: PathBuf,
+    /// What alembic.ini's `sqlalchemy.url` says, if anything.
+    alembic_url: Option<String>,
 }
 
 fn case(args: &[&str]) -> Case {
@@ -27,6 +29,7 @@ fn case(args: &[&str]) -> Case {
         config: String::new(),
         gate: None,
         cwd: PathBuf::from("/repo"),
+        alembic_url: None,
     }
 }
 
@@ -69,7 +72,12 @@ impl Case {
             cwd: &self.cwd,
             config: &config,
             now,
-            alembic_url: &|_| Ok(None),
+            alembic_url: &|_| {
+                Ok(self
+                    .alembic_url
+                    .as_ref()
+                    .map(|url| AlembicUrl::new(url, "sqlalchemy.url in /repo/alembic.ini:3")))
+            },
         })
     }
 
@@ -136,7 +144,7 @@ fn local_url_flag_then_driftcheck_then_database_url_then_config_variable() {
     rest.env.clear();
     assert_eq!(
         rest.error(),
-        "no local database: pass --local-url URL, set DRIFTCHECK_LOCAL_URL or DATABASE_URL, or use --local-snapshot FILE"
+        "no local database: pass --local-url URL, set DRIFTCHECK_LOCAL_URL or DATABASE_URL, set sqlalchemy.url in alembic.ini, or use --local-snapshot FILE"
     );
 }
 
@@ -611,4 +619,22 @@ fn discovery_flag_replaces_config_which_resolves_against_its_file() {
         [PathBuf::from("db/versions")]
     );
     assert_eq!(plan.discovery.start_dir, Some(PathBuf::from("/repo")));
+}
+
+#[test]
+fn alembic_sqlalchemy_url_is_the_local_databases_last_fallback() {
+    let mut with_ini = case(&["--no-report"]);
+    with_ini.alembic_url = Some(db("from_ini").replace("postgresql://", "postgresql+psycopg2://"));
+    assert_eq!(source_of(&with_ini.plan(), "local"), database("from_ini"));
+    // Anything else that names the local database wins over alembic.ini.
+    let env_wins = with_ini.env("DATABASE_URL", &db("generic"));
+    assert_eq!(source_of(&env_wins.plan(), "local"), database("generic"));
+    // Alembic's template placeholder is not a database.
+    let mut placeholder = case(&["--no-report"]);
+    placeholder.alembic_url = Some("driver://user:pass@localhost/dbname".to_string());
+    assert!(placeholder.error().starts_with("no local database"));
+    // The gate does not start needing the developer database alembic.ini names.
+    let mut gate = case(&["--no-report", "--prod-url", &db("prod")]).gate();
+    gate.alembic_url = Some(db("from_ini"));
+    assert!(gate.plan().targets.iter().all(|t| t.name != "local"));
 }
