@@ -916,3 +916,38 @@ fn readme_snippets_match_what_is_tested() {
     }
     assert_eq!(uses_action, 1, "{workflow_text}");
 }
+
+/// Item 8: the demo says what it is doing before the (long) build and lets
+/// cargo's own progress through. A stand-in `cargo` first on PATH records the
+/// call and fails, so the demo stops right after it (set -e).
+#[test]
+fn demo_announces_the_build_and_shows_cargos_output() {
+    let bin = tempfile::tempdir().unwrap();
+    let cargo = bin.path().join("cargo");
+    std::fs::write(
+        &cargo,
+        "#!/bin/sh\necho \"stand-in cargo: $*\" >&2\nexit 7\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new("bash")
+        .arg(repo().join("scripts/demo.sh"))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(7), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let announced = stderr
+        .find("demo: building driftcheck")
+        .unwrap_or_else(|| panic!("no progress line before the build:\n{stderr}"));
+    let built = stderr
+        .find("stand-in cargo: build --locked --bin driftcheck")
+        .unwrap_or_else(|| panic!("cargo's output is hidden:\n{stderr}"));
+    assert!(announced < built, "{stderr}");
+}
