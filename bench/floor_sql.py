@@ -12,13 +12,15 @@ import os
 import sys
 
 # The order of src/database/introspect.rs; the value is what $1 / $2 become.
+FILTER = "user_schemas.sql"
 EMPTY = "'{}'"  # the files cast it: '{}'::text[] = no schema filter
 QUERIES = [
     ("session.sql", None),
+    ("empty_search_path.sql", None),
     ("visibility.sql", [EMPTY, EMPTY, "'alembic_version'", "NULL"]),
-    ("version_table.sql", ["'\"alembic_version\"'"]),
+    ("version_table.sql", ["'alembic_version'", "NULL", "'{public}'"]),
     # Not a file: introspect reads the version table's rows once it is found.
-    (None, "SELECT version_num::text FROM public.alembic_version ORDER BY 1"),
+    (None, 'SELECT v.version_num::pg_catalog.text COLLATE pg_catalog."C" FROM ONLY "public"."alembic_version" AS v ORDER BY 1'),
     ("pin_search_path.sql", None),
     ("schemas.sql", [EMPTY, EMPTY]),
     ("tables.sql", [EMPTY, EMPTY]),
@@ -45,7 +47,8 @@ def substitute(sql, params):
 
 def main():
     sql_dir, out = sys.argv[1], sys.argv[2]
-    known = {name for name, _ in QUERIES if name}
+    # The schema filter every kind query ends with (introspect.rs appends it).
+    known = {name for name, _ in QUERIES if name} | {FILTER}
     unknown = sorted(f for f in os.listdir(sql_dir) if f.endswith(".sql") and f not in known)
     if unknown:
         sys.exit("floor_sql.py: %s: queries not in the floor list: %s (add them to bench/floor_sql.py)"
@@ -56,7 +59,11 @@ def main():
             parts.append("%s;" % params)
             continue
         with open(os.path.join(sql_dir, name)) as f:
-            sql = substitute(f.read(), params).rstrip().rstrip(";")
+            text = f.read()
+        if FILTER + " follows" in text:
+            with open(os.path.join(sql_dir, FILTER)) as f:
+                text = text.rstrip() + "\n" + f.read()
+        sql = substitute(text, params).rstrip().rstrip(";")
         parts.append("-- %s\n%s;" % (name, sql))
     parts.append("COMMIT;")
     with open(out, "w") as f:
