@@ -262,6 +262,18 @@ impl<'a> Ctx<'a> {
         table.schema.as_deref().unwrap_or(self.default_schema)
     }
 
+    /// `subject` (a column, a constraint) cannot be present: its table is missing.
+    fn table_absent(&self, table: &TableRef, subject: &str) -> Finding {
+        Finding::new(
+            CheckStatus::Absent,
+            format!("table {} not found", self.qualify(table)),
+            format!(
+                "missing: {subject} (table {} not found)",
+                describe::display_table(table)
+            ),
+        )
+    }
+
     fn qualify(&self, table: &TableRef) -> String {
         format!("{}.{}", self.schema_of_owned(table), table.name)
     }

@@ -19,14 +19,7 @@ impl Ctx<'_> {
         let schema = self.schema_of(table);
         let subject = format!("column {}.{}", display_table(table), column.name);
         if snap.table(schema, pg_name(&table.name)).is_none() {
-            return Finding::new(
-                CheckStatus::Absent,
-                format!("table {} not found", self.qualify(table)),
-                format!(
-                    "missing: {subject} (table {} not found)",
-                    display_table(table)
-                ),
-            );
+            return self.table_absent(table, &subject);
         }
         let Some(found) = snap.column(schema, pg_name(&table.name), pg_name(&column.name)) else {
             return Finding::new(

@@ -34,14 +34,7 @@ impl Ctx<'_> {
             ),
         };
         if snap.table(schema, tname).is_none() {
-            return Finding::new(
-                CheckStatus::Absent,
-                format!("table {} not found", self.qualify(table)),
-                format!(
-                    "missing: {subject} (table {} not found)",
-                    display_table(table)
-                ),
-            );
+            return self.table_absent(table, &subject);
         }
         match &c.name {
             Some(name) => match snap.constraint(schema, tname, pg_name(name)) {
