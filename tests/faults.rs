@@ -27,6 +27,8 @@ use std::time::{Duration, Instant};
 const CONNECT: u64 = 2;
 const STATEMENT: u64 = 3;
 const SECRET: u64 = 2;
+/// Secret timeout for the refused endpoint: longer than the SDK's retries.
+const REFUSED_SECRET: u64 = 15;
 /// The client's extra wait for the server's own cancel (`connect::CLIENT_GRACE`).
 const GRACE: u64 = 2;
 /// Beyond its timeouts, a run may take this long (start, migrations, writing).
@@ -617,6 +619,9 @@ fn secrets_manager_endpoint_stalling_or_refusing() {
     }
 
     // An endpoint nobody listens on: its own reason, a clean message naming it.
+    // The SDK retries a refused connection (3 attempts, up to 3 s of jittered
+    // backoff), so this case gets a secret timeout long enough for the retries
+    // to give up first: otherwise the run ends as `timeout`, by chance.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -629,7 +634,9 @@ fn secrets_manager_endpoint_stalling_or_refusing() {
     ];
     let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
     for require in [false, true] {
-        let run = run(&args(require), &aws_env(closed)).within(limit);
+        let mut env = aws_env(closed);
+        env.push(("DRIFTCHECK_SECRET_TIMEOUT", REFUSED_SECRET.to_string()));
+        let run = run(&args(require), &env).within(secs(REFUSED_SECRET) + MARGIN);
         let text = run.out.all_output();
         assert!(!text.contains("DispatchFailure"), "{text}");
         if require {
