@@ -15,6 +15,7 @@ pub mod compare;
 pub mod config;
 pub mod database;
 pub mod diagnosis;
+pub mod escape;
 pub mod evidence;
 pub mod exit;
 pub mod fsutil;

@@ -72,14 +72,20 @@ pub fn quiet() -> bool {
 /// `driftcheck: MESSAGE` on stderr, unless `-q`.
 pub fn note(message: impl Display) {
     if !quiet() {
-        eprintln!("driftcheck: {message}");
+        eprintln!(
+            "driftcheck: {}",
+            crate::escape::diagnostic(&message.to_string())
+        );
     }
 }
 
 /// `driftcheck: warning: MESSAGE` on stderr, unless `-q`.
 pub fn warn(message: impl Display) {
     if !quiet() {
-        eprintln!("driftcheck: warning: {message}");
+        eprintln!(
+            "driftcheck: warning: {}",
+            crate::escape::diagnostic(&message.to_string())
+        );
     }
 }
 

@@ -16,7 +16,10 @@ fn main() -> std::process::ExitCode {
     match driftcheck::commands::run(cli) {
         Ok(code) => std::process::ExitCode::from(code as u8),
         Err(error) => {
-            eprintln!("driftcheck: error: {error:#}");
+            eprintln!(
+                "driftcheck: error: {}",
+                driftcheck::escape::diagnostic(&format!("{error:#}"))
+            );
             std::process::ExitCode::from(exit::code_of(&error) as u8)
         }
     }

@@ -426,7 +426,9 @@ fn issue_summary_and_root_cause_carry_the_facts() {
         "{summary}"
     );
     assert!(
-        summary.contains("- Gap (Local DB): 2 migrations behind (20251230_1700 and 20251230_1900)"),
+        summary.contains(
+            "- Gap (Local DB): 2 migrations behind (`20251230_1700` and `20251230_1900`)"
+        ),
         "{summary}"
     );
     assert!(
@@ -464,7 +466,7 @@ fn issue_summary_and_root_cause_carry_the_facts() {
 
     let criteria = section("Success Criteria");
     assert!(
-        criteria.contains("- [ ] Local database at codebase head (20251230_1900)"),
+        criteria.contains("- [ ] Local database at codebase head (`20251230_1900`)"),
         "{criteria}"
     );
     assert!(
@@ -1093,7 +1095,8 @@ fn awkward_text_survives_tables_and_code_spans() {
             .iter()
             .find(|(s, _)| s == "Files")
             .map(|(_, d)| d.as_str()),
-        Some("../../../apps/backend-api/alembic/versions/20251231 0100 (copy).py")
+        // Percent-encoded: no space, parenthesis or line break can end it.
+        Some("../../../apps/backend-api/alembic/versions/20251231%200100%20%28copy%29.py")
     );
     assert!(
         body.contains("**Something New**: a finding no cause knows"),

@@ -2,6 +2,7 @@
 //! OWNER: migrations helper (issue 3).
 
 use crate::cli::{Format, GraphArgs};
+use crate::escape::{md_code, md_code_cell, md_text, visible};
 use crate::exit::{input_error, ExitCode};
 use crate::migrations::{self, Codebase, Discovery, Problem, Revision};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
@@ -98,34 +99,34 @@ pub fn text(codebase: &Codebase, color: bool) -> String {
         .map(|d| d.display().to_string())
         .collect();
     let mut facts = new_table();
-    facts.add_row(vec!["migrations".to_string(), dirs.join("\n")]);
-    facts.add_row(vec![
-        "revisions".to_string(),
-        codebase.revisions.len().to_string(),
-    ]);
-    facts.add_row(vec![
-        "heads (upgrade heads)".to_string(),
-        list(&codebase.heads),
-    ]);
-    facts.add_row(vec![
-        "branch heads (alembic heads)".to_string(),
-        list(&codebase.branch_heads),
-    ]);
-    facts.add_row(vec!["bases".to_string(), list(&codebase.bases)]);
+    // Ids, labels and paths come from the repository: no raw control character
+    // may reach the terminal (line breaks between entries are ours).
+    let mut fact = |label: &str, values: &[String]| {
+        let values: Vec<String> = values.iter().map(|v| visible(v).into_owned()).collect();
+        facts.add_row(vec![label.to_string(), values.join("\n")]);
+    };
+    fact("migrations", &dirs);
+    fact("revisions", &[codebase.revisions.len().to_string()]);
+    fact("heads (upgrade heads)", &[list(&codebase.heads)]);
+    fact(
+        "branch heads (alembic heads)",
+        &[list(&codebase.branch_heads)],
+    );
+    fact("bases", &[list(&codebase.bases)]);
     let merges = merges(codebase);
     if !merges.is_empty() {
-        facts.add_row(vec!["merges".to_string(), merges.join("\n")]);
+        fact("merges", &merges);
     }
     let branches = branches(codebase);
     if !branches.is_empty() {
-        facts.add_row(vec!["branch points".to_string(), branches.join("\n")]);
+        fact("branch points", &branches);
     }
     let labels: Vec<String> = labelled(codebase)
         .iter()
         .map(|r| format!("{} = {}", r.branch_labels.join(", "), r.revision))
         .collect();
     if !labels.is_empty() {
-        facts.add_row(vec!["branch labels".to_string(), labels.join("\n")]);
+        fact("branch labels", &labels);
     }
     let aliased: Vec<String> = codebase
         .revisions
@@ -134,7 +135,7 @@ pub fn text(codebase: &Codebase, color: bool) -> String {
         .map(|r| format!("{} also carries {}", r.revision, r.aliases.join(", ")))
         .collect();
     if !aliased.is_empty() {
-        facts.add_row(vec!["aliases".to_string(), aliased.join("\n")]);
+        fact("aliases", &aliased);
     }
     let mut out = format!("{facts}\n");
 
@@ -152,9 +153,9 @@ pub fn text(codebase: &Codebase, color: bool) -> String {
             };
             problems.add_row(vec![
                 severity,
-                Cell::new(&problem.code),
-                Cell::new(location(problem)),
-                Cell::new(&problem.message),
+                Cell::new(visible(&problem.code)),
+                Cell::new(visible(&location(problem))),
+                Cell::new(visible(&problem.message)),
             ]);
         }
         out.push_str(&format!("{problems}\n"));
@@ -185,7 +186,7 @@ pub fn markdown(codebase: &Codebase) -> String {
             "(none)".into()
         } else {
             ids.iter()
-                .map(|i| format!("`{i}`"))
+                .map(|i| md_code(i))
                 .collect::<Vec<_>>()
                 .join(", ")
         }
@@ -194,7 +195,7 @@ pub fn markdown(codebase: &Codebase) -> String {
     let dirs: Vec<String> = codebase
         .migration_dirs
         .iter()
-        .map(|d| format!("`{}`", d.display()))
+        .map(|d| md_code(&d.display().to_string()))
         .collect();
     out.push_str(&format!("- Migrations: {}\n", dirs.join(", ")));
     out.push_str(&format!("- Revisions: {}\n", codebase.revisions.len()));
@@ -208,16 +209,16 @@ pub fn markdown(codebase: &Codebase) -> String {
     ));
     out.push_str(&format!("- Bases: {}\n", code_list(&codebase.bases)));
     for merge in merges(codebase) {
-        out.push_str(&format!("- Merge: {merge}\n"));
+        out.push_str(&format!("- Merge: {}\n", md_text(&merge)));
     }
     for branch in branches(codebase) {
-        out.push_str(&format!("- Branch point: {branch}\n"));
+        out.push_str(&format!("- Branch point: {}\n", md_text(&branch)));
     }
     for rev in labelled(codebase) {
         out.push_str(&format!(
-            "- Branch label(s) {} on `{}`\n",
+            "- Branch label(s) {} on {}\n",
             code_list(&rev.branch_labels),
-            rev.revision
+            md_code(&rev.revision)
         ));
     }
     out.push_str(&format!("\n**{}**\n", verdict(codebase)));
@@ -225,11 +226,11 @@ pub fn markdown(codebase: &Codebase) -> String {
         out.push_str("\n## Problems\n\n| severity | code | where | message |\n|---|---|---|---|\n");
         for p in &codebase.problems {
             out.push_str(&format!(
-                "| {} | `{}` | `{}` | {} |\n",
+                "| {} | {} | {} | {} |\n",
                 p.severity,
-                p.code,
-                location(p),
-                p.message.replace('|', "\\|")
+                md_code_cell(&p.code),
+                md_code_cell(&location(p)),
+                md_text(&p.message)
             ));
         }
     }
@@ -238,11 +239,19 @@ pub fn markdown(codebase: &Codebase) -> String {
     );
     for (i, rev) in codebase.upgrade_order().iter().enumerate() {
         out.push_str(&format!(
-            "| {} | `{}` | {} | `{}` |\n",
+            "| {} | {} | {} | {} |\n",
             i + 1,
-            rev.revision,
-            code_list(&rev.down_revisions),
-            rev.file.display()
+            md_code_cell(&rev.revision),
+            if rev.down_revisions.is_empty() {
+                "(none)".to_string()
+            } else {
+                rev.down_revisions
+                    .iter()
+                    .map(|d| md_code_cell(d))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            md_code_cell(&rev.file.display().to_string())
         ));
     }
     out

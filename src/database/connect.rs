@@ -76,7 +76,10 @@ fn warn_once(var: &str, message: &str) {
     let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
     if !warned.iter().any(|v| v == var) {
         warned.push(var.to_string());
-        eprintln!("driftcheck: warning: {message}");
+        eprintln!(
+            "driftcheck: warning: {}",
+            crate::escape::diagnostic(message)
+        );
     }
 }
 

@@ -147,7 +147,7 @@ pub fn render_markdown(outcome: &GateOutcome) -> String {
         }
         out.push_str(&format!("**{title}**\n\n"));
         for line in lines {
-            out.push_str(&format!("- {}\n", line.replace('\n', " ")));
+            out.push_str(&format!("- {}\n", crate::escape::md_text(line)));
         }
         out.push('\n');
     };
@@ -217,9 +217,12 @@ pub fn annotations(report: &CheckReport) -> Vec<String> {
     lines
 }
 
-/// Escaping of a workflow command's message (as @actions/core does).
+/// Escaping of a workflow command's message (as @actions/core does), after
+/// showing control characters as escapes: the command is also printed raw to
+/// the job log and the terminal.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::escape::diagnostic(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

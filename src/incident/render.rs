@@ -55,8 +55,10 @@ fn not_examined(target: &TargetReport) -> bool {
 }
 
 /// `local` → `Local`, `production` → `Production`.
+/// An environment name in the draft's prose, escaped (names come from
+/// `driftcheck.toml`).
 fn env(name: &str) -> String {
-    title_case(name)
+    one_line(&title_case(name))
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -88,8 +90,9 @@ fn applied_at_least_partly(pending: &PendingMigration) -> bool {
     matches!(pending.evidence, Evidence::Applied | Evidence::Partial)
 }
 
+/// The codebase heads as code spans.
 fn heads(report: &CheckReport) -> String {
-    report.codebase.heads.join(", ")
+    ids(&report.codebase.heads)
 }
 
 fn graph_problem_codes(report: &CheckReport) -> Vec<String> {

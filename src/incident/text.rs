@@ -1,27 +1,29 @@
 //! Small text helpers for the draft: markdown escaping, secret scrubbing,
 //! relative links.
 
+use crate::escape;
 use std::path::{Component, Path, PathBuf};
 
-/// `text` as an inline code span, choosing a fence the text cannot close.
+/// `text` (a name, id, path or command) as an inline code span the text cannot
+/// close, hazards shown as escapes, passwords masked.
 pub fn code(text: &str) -> String {
-    let text = one_line(text);
-    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    if longest_run == 0 {
-        return format!("`{text}`");
-    }
-    let fence = "`".repeat(longest_run + 1);
-    format!("{fence} {text} {fence}")
+    escape::md_code(&redact_secrets(text))
 }
 
-/// Free text on one line (report messages may hold line breaks).
+/// [`code`] in a table cell (`|` escaped).
+pub fn code_cell(text: &str) -> String {
+    escape::md_code_cell(&redact_secrets(text))
+}
+
+/// Free text as inert markdown on one line (report messages may hold line
+/// breaks, and quote names someone else chose), passwords masked.
 pub fn one_line(text: &str) -> String {
-    redact_secrets(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+    escape::md_text(&redact_secrets(text))
 }
 
-/// Free text for a table cell: one line, `|` escaped.
+/// Free text for a table cell ([`one_line`] escapes `|` already).
 pub fn cell(text: &str) -> String {
-    one_line(text).replace('|', "\\|")
+    one_line(text)
 }
 
 /// Masks passwords in URLs (`scheme://user:password@host`) and in libpq
@@ -185,14 +187,19 @@ pub fn relative_link(to: &Path, from_dir: &Path, base: &Path) -> String {
     }
 }
 
-/// A markdown link; destinations with spaces or parentheses go in `<…>`.
+/// A markdown link to a relative path: the text is escaped free text, the
+/// destination percent-encoded outside a conservative set, so neither a
+/// bracket, a parenthesis nor a line break in a file name can end it early.
 pub fn link(text: &str, destination: &str) -> String {
-    let text = text.replace('[', "\\[").replace(']', "\\]");
-    if destination.contains([' ', '(', ')', '<', '>']) {
-        format!("[{text}](<{}>)", destination.replace(['<', '>'], ""))
-    } else {
-        format!("[{text}]({destination})")
+    let mut encoded = String::with_capacity(destination.len());
+    for byte in destination.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/._~-".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
     }
+    format!("[{}]({encoded})", one_line(text))
 }
 
 #[cfg(test)]
@@ -223,7 +230,18 @@ mod tests {
     #[test]
     fn code_spans_survive_backticks() {
         assert_eq!(code("alembic stamp 1"), "`alembic stamp 1`");
-        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("a|b\nc"), "`a|b\\nc`");
+        assert_eq!(code_cell("a|b"), "`a\\|b`");
+    }
+
+    #[test]
+    fn links_cannot_be_ended_by_a_file_name() {
+        assert_eq!(link("x.py", "../versions/x.py"), "[x.py](../versions/x.py)");
+        assert_eq!(
+            link("a](http://evil) [b", "v/a) (b\n<c>.py"),
+            "[a\\](http\\://evil) \\[b](v/a%29%20%28b%0A%3Cc%3E.py)"
+        );
     }
 
     #[test]

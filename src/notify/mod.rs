@@ -3,6 +3,7 @@
 //! post never changes the exit code and never prints the webhook URL (Slack
 //! webhook URLs are credentials).
 
+use crate::escape;
 use crate::render;
 use crate::report::{CheckReport, Severity, Status, TargetState};
 use serde_json::{json, Value};
@@ -73,7 +74,7 @@ pub fn should_send(report: &CheckReport, always: bool) -> bool {
 /// The Slack-compatible payload: which environments, the verdict, the first
 /// findings with their fixes, the report path.
 pub fn payload(report: &CheckReport, gate: Option<&crate::gate::GateOutcome>) -> Value {
-    let verdict = render::verdict(report);
+    let verdict = escape::slack(&render::verdict(report));
     let affected: Vec<String> = report
         .targets
         .iter()
@@ -85,7 +86,7 @@ pub fn payload(report: &CheckReport, gate: Option<&crate::gate::GateOutcome>) ->
                     .iter()
                     .any(|f| f.severity == Severity::Error && f.target.as_deref() == Some(name))
         })
-        .map(|(name, t)| format!("{name} ({})", t.state.as_str()))
+        .map(|(name, t)| format!("{} ({})", escape::slack(name), t.state.as_str()))
         .collect();
     let headline = match report.status {
         Status::Clean if affected.is_empty() => "driftcheck: no drift".to_string(),
@@ -96,7 +97,14 @@ pub fn payload(report: &CheckReport, gate: Option<&crate::gate::GateOutcome>) ->
     let environments = report
         .targets
         .iter()
-        .map(|(name, t)| format!("*{name}*: {} — {}", t.state.as_str(), t.message))
+        .map(|(name, t)| {
+            format!(
+                "*{}*: {} — {}",
+                escape::slack(name),
+                t.state.as_str(),
+                escape::slack(&t.message)
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n");
 
@@ -106,9 +114,9 @@ pub fn payload(report: &CheckReport, gate: Option<&crate::gate::GateOutcome>) ->
         .iter()
         .take(TOP_FINDINGS)
         .map(|f| {
-            let mut line = format!("• `{}` {}", f.code, f.message);
+            let mut line = format!("• `{}` {}", f.code, escape::slack(&f.message));
             if let Some(fix) = &f.suggestion {
-                line.push_str(&format!("\n    fix: `{fix}`"));
+                line.push_str(&format!("\n    fix: `{}`", escape::slack(fix)));
             }
             line
         })
@@ -124,7 +132,7 @@ pub fn payload(report: &CheckReport, gate: Option<&crate::gate::GateOutcome>) ->
     let mut context = vec![format!("driftcheck {}", report.driftcheck_version)];
     context.push(format!("checked {}", report.checked_at));
     if let Some(path) = &report.report_path {
-        context.push(format!("report `{path}`"));
+        context.push(format!("report `{}`", escape::slack(path)));
     }
     let mut text = format!("{headline}\n{verdict}");
     if let Some(gate) = gate {
@@ -135,18 +143,28 @@ pub fn payload(report: &CheckReport, gate: Option<&crate::gate::GateOutcome>) ->
         });
     }
     if let Some(path) = &report.report_path {
-        text.push_str(&format!("\nReport: {path}"));
+        text.push_str(&format!("\nReport: {}", escape::slack(path)));
     }
 
+    // `verbatim`: Slack must not turn bare URLs or names into links or
+    // mentions; `parse: none`, `link_names: false` and no unfurling do the same
+    // for the notification text.
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(&headline, 150)}}),
-        json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&format!("*{verdict}*\n{environments}"), 3000)}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "verbatim": true, "text": clip(&format!("*{verdict}*\n{environments}"), 3000)}}),
     ];
     if !findings_text.is_empty() {
-        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&findings_text, 3000)}}));
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "verbatim": true, "text": clip(&findings_text, 3000)}}));
     }
-    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(&context.join(" · "), 3000)}]}));
-    json!({"text": text, "blocks": blocks})
+    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "verbatim": true, "text": clip(&context.join(" · "), 3000)}]}));
+    json!({
+        "text": text,
+        "blocks": blocks,
+        "parse": "none",
+        "link_names": false,
+        "unfurl_links": false,
+        "unfurl_media": false,
+    })
 }
 
 /// Slack rejects blocks over their size limits: cut on a character boundary.

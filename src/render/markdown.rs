@@ -3,6 +3,7 @@
 //! the evidence.
 
 use super::verdict;
+use crate::escape::{md_code, md_code_cell, md_text};
 use crate::report::{CheckReport, TargetState};
 use std::fmt::Write;
 
@@ -10,7 +11,7 @@ pub fn markdown_report(report: &CheckReport) -> String {
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(w, "# Schema drift report\n");
-    let _ = writeln!(w, "> **{}**\n", verdict(report));
+    let _ = writeln!(w, "> **{}**\n", md_text(&verdict(report)));
     let _ = writeln!(
         w,
         "Checked {} by driftcheck {}.\n",
@@ -27,9 +28,10 @@ pub fn markdown_report(report: &CheckReport) -> String {
     for (name, target) in &report.targets {
         let _ = writeln!(
             w,
-            "- **{name}**: {} — {}",
+            "- **{}**: {} — {}",
+            md_text(name),
             target.state.as_str(),
-            target.message
+            md_text(&target.message)
         );
     }
     if report.schema_diff.is_empty() {
@@ -51,7 +53,7 @@ pub fn markdown_report(report: &CheckReport) -> String {
             w,
             "- **Schema**: {} difference(s) between {}",
             report.schema_diff.len(),
-            super::diff_pairs(report).replace(" vs ", " and ")
+            md_text(&super::diff_pairs(report).replace(" vs ", " and "))
         );
     }
     let _ = writeln!(w);
@@ -71,9 +73,10 @@ pub fn markdown_report(report: &CheckReport) -> String {
             let target = finding.target.as_deref().unwrap_or("codebase");
             let _ = writeln!(
                 w,
-                "{}. `{}` — {target}: {}",
+                "{}. {} — {}: {}",
                 index + 1,
-                suggestion,
+                md_code(suggestion),
+                md_text(target),
                 finding.code
             );
         }
@@ -89,34 +92,45 @@ pub fn markdown_report(report: &CheckReport) -> String {
     let _ = writeln!(
         w,
         "| codebase | head | | {} | |",
-        cell(&ids(&report.codebase.heads))
+        ids_cell(&report.codebase.heads)
     );
     for (name, target) in &report.targets {
-        let mut current: Vec<String> = target.current.iter().map(|c| format!("`{c}`")).collect();
-        for renamed in &target.renamed {
-            for c in current.iter_mut() {
-                if *c == format!("`{}`", renamed.stored) {
-                    *c = format!("`{}` (= `{}`)", renamed.stored, renamed.revision);
-                }
-            }
-        }
+        let current: Vec<String> = target
+            .current
+            .iter()
+            .map(
+                |stored| match target.renamed.iter().find(|r| &r.stored == stored) {
+                    Some(renamed) => format!(
+                        "{} (= {})",
+                        md_code_cell(stored),
+                        md_code_cell(&renamed.revision)
+                    ),
+                    None => md_code_cell(stored),
+                },
+            )
+            .collect();
         let pending = if target.pending.is_empty() {
             String::new()
         } else {
             target
                 .pending
                 .iter()
-                .map(|p| format!("`{}` ({})", p.revision, p.evidence))
+                .map(|p| format!("{} ({})", md_code_cell(&p.revision), p.evidence))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         let _ = writeln!(
             w,
-            "| {name} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
+            md_text(name),
             target.state.as_str(),
-            cell(target.version_table.as_deref().unwrap_or("")),
-            cell(&current.join(", ")),
-            cell(&pending)
+            target
+                .version_table
+                .as_deref()
+                .map(md_code_cell)
+                .unwrap_or_default(),
+            current.join(", "),
+            pending
         );
     }
     let _ = writeln!(w);
@@ -125,7 +139,7 @@ pub fn markdown_report(report: &CheckReport) -> String {
         if target.pending.is_empty() {
             continue;
         }
-        let _ = writeln!(w, "## Pending migrations: {name}\n");
+        let _ = writeln!(w, "## Pending migrations: {}\n", md_text(name));
         let _ = writeln!(
             w,
             "In the order `alembic upgrade heads` would run them. *Evidence* compares each migration's `upgrade()` with the live schema: `applied` means its changes are already present (applied by hand), `not_applied` means none are.\n"
@@ -135,21 +149,21 @@ pub fn markdown_report(report: &CheckReport) -> String {
         for (index, p) in target.pending.iter().enumerate() {
             let _ = writeln!(
                 w,
-                "| {} | `{}` | {} | {} | **{}** |",
+                "| {} | {} | {} | {} | **{}** |",
                 index + 1,
-                p.revision,
-                cell(p.create_date.as_deref().unwrap_or("")),
-                cell(&p.file),
+                md_code_cell(&p.revision),
+                md_text(p.create_date.as_deref().unwrap_or("")),
+                md_code_cell(&p.file),
                 p.evidence
             );
         }
         let _ = writeln!(w);
         for p in &target.pending {
             let title = p.message.as_deref().unwrap_or("");
-            let _ = writeln!(w, "### `{}` {}\n", p.revision, title);
+            let _ = writeln!(w, "### {} {}\n", md_code(&p.revision), md_text(title));
             let _ = writeln!(w, "Evidence: **{}**\n", p.evidence);
             for detail in &p.details {
-                let _ = writeln!(w, "- {detail}");
+                let _ = writeln!(w, "- {}", md_text(detail));
             }
             if !p.details.is_empty() {
                 let _ = writeln!(w);
@@ -167,10 +181,10 @@ pub fn markdown_report(report: &CheckReport) -> String {
                 "| {} | `{}` | {} | {} |",
                 f.severity.as_str(),
                 f.code,
-                cell(&f.message),
+                md_text(&f.message),
                 f.suggestion
                     .as_deref()
-                    .map(|s| format!("`{}`", cell(s)))
+                    .map(md_code_cell)
                     .unwrap_or_default()
             );
         }
@@ -178,7 +192,11 @@ pub fn markdown_report(report: &CheckReport) -> String {
     }
 
     if !report.schema_diff.is_empty() || !report.schema_diff_ignored.is_empty() {
-        let _ = writeln!(w, "## Schema differences ({})\n", super::diff_pairs(report));
+        let _ = writeln!(
+            w,
+            "## Schema differences ({})\n",
+            md_text(&super::diff_pairs(report))
+        );
         if !report.schema_diff.is_empty() {
             let (left, right) = if report.schema_diff.iter().any(|d| d.environments.is_some()) {
                 ("Reference", "Compared")
@@ -192,13 +210,13 @@ pub fn markdown_report(report: &CheckReport) -> String {
                 let pair = d
                     .environments
                     .as_ref()
-                    .map(|[a, b]| format!("{a} vs {b}: "))
+                    .map(|[a, b]| format!("{} vs {}: ", md_text(a), md_text(b)))
                     .unwrap_or_default();
                 let _ = writeln!(
                     w,
-                    "| {pair}{} | `{}` | {} | {} | {} |",
+                    "| {pair}{} | {} | {} | {} | {} |",
                     d.kind,
-                    cell(&d.object),
+                    md_code_cell(&d.object),
                     d.change,
                     code_cell(d.local.as_deref()),
                     code_cell(d.production.as_deref())
@@ -213,7 +231,7 @@ pub fn markdown_report(report: &CheckReport) -> String {
                 report
                     .schema_diff_ignored
                     .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
+                    .map(|(k, v)| format!("{}: {v}", md_text(k)))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
@@ -222,7 +240,7 @@ pub fn markdown_report(report: &CheckReport) -> String {
 
     let _ = writeln!(w, "## Codebase\n");
     for dir in &report.codebase.migration_dirs {
-        let _ = writeln!(w, "- Migration directory: `{dir}`");
+        let _ = writeln!(w, "- Migration directory: {}", md_code(dir));
     }
     let _ = writeln!(w, "- Heads: {}", ids(&report.codebase.heads));
     let _ = writeln!(w, "- Revisions: {}", report.codebase.revisions);
@@ -239,11 +257,15 @@ pub fn markdown_report(report: &CheckReport) -> String {
             };
             let _ = writeln!(
                 w,
-                "| {} | `{}` | {} | {} |",
+                "| {} | {} | {} | {} |",
                 p.severity,
-                p.code,
-                cell(&place),
-                cell(&p.message)
+                md_code_cell(&p.code),
+                if place.is_empty() {
+                    String::new()
+                } else {
+                    md_code_cell(&place)
+                },
+                md_text(&p.message)
             );
         }
     }
@@ -256,10 +278,15 @@ pub fn markdown_report(report: &CheckReport) -> String {
     let _ = writeln!(w, "| Checked at | {} |", report.checked_at);
     for (name, target) in &report.targets {
         if let Some(db) = &target.database {
-            let _ = writeln!(w, "| {name} database | {} |", cell(db));
+            let _ = writeln!(w, "| {} database | {} |", md_text(name), md_text(db));
         }
         if let Some(version) = &target.server_version {
-            let _ = writeln!(w, "| {name} server | PostgreSQL {} |", cell(version));
+            let _ = writeln!(
+                w,
+                "| {} server | PostgreSQL {} |",
+                md_text(name),
+                md_text(version)
+            );
         }
     }
     let _ = writeln!(
@@ -269,21 +296,26 @@ pub fn markdown_report(report: &CheckReport) -> String {
     out
 }
 
+/// Revision ids as code spans, for running text.
 fn ids(ids: &[String]) -> String {
     ids.iter()
-        .map(|i| format!("`{i}`"))
+        .map(|i| md_code(i))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// Text safe inside a table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+/// Revision ids as code spans in a table cell.
+fn ids_cell(ids: &[String]) -> String {
+    ids.iter()
+        .map(|i| md_code_cell(i))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
+/// A definition (or its absence) in a schema-difference cell.
 fn code_cell(text: Option<&str>) -> String {
     match text {
-        Some(t) if !t.is_empty() => format!("`{}`", cell(t).replace('`', "'")),
+        Some(t) if !t.is_empty() => md_code_cell(t),
         _ => "—".to_string(),
     }
 }

@@ -3,6 +3,7 @@
 use super::{pending_summary, verdict};
 use crate::report::{CheckReport, Severity, Status, TargetState};
 use comfy_table::{presets, ContentArrangement, Table};
+use serde_json::Value;
 
 /// Whether to use colour: only on a terminal, and never with `NO_COLOR` set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,7 @@ impl Style {
 }
 
 pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
+    let report = &visible_report(report);
     let mut out = String::new();
     let verdict_line = verdict(report);
     let painted = match report.status {
@@ -174,6 +176,37 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
         out.push_str(&format!("Incident draft: {path}\n"));
     }
     out
+}
+
+/// The report with every string (names, ids, paths, messages, map keys)
+/// passed through [`crate::escape::visible`]: whatever a catalog or a
+/// repository holds, the terminal receives no control character. Done on the
+/// whole model so no field added later can be forgotten.
+fn visible_report(report: &CheckReport) -> CheckReport {
+    let mut value = serde_json::to_value(report).expect("the report serialises");
+    make_visible(&mut value);
+    serde_json::from_value(value).expect("the report reads back from its own JSON")
+}
+
+fn make_visible(value: &mut Value) {
+    match value {
+        Value::String(text) => {
+            if let std::borrow::Cow::Owned(escaped) = crate::escape::visible(text) {
+                *text = escaped;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(make_visible),
+        Value::Object(map) => {
+            *map = std::mem::take(map)
+                .into_iter()
+                .map(|(key, mut value)| {
+                    make_visible(&mut value);
+                    (crate::escape::visible(&key).into_owned(), value)
+                })
+                .collect();
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ impl Draft<'_> {
                     out,
                     "- [ ] {} database at codebase head ({})",
                     env(name),
-                    one_line(&head)
+                    head
                 );
             } else if not_examined(t) {
                 let _ = writeln!(

@@ -2,7 +2,7 @@
 //! links) and the timeline from migration creation to detection.
 
 use super::{drifting, env, targets, Draft};
-use crate::incident::text::{cell, code, link, one_line, relative_link, short_timestamp};
+use crate::incident::text::{cell, code, code_cell, link, relative_link, short_timestamp};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -21,7 +21,7 @@ impl Draft<'_> {
             let _ = writeln!(
                 out,
                 "- {} — mentions {}",
-                link(&one_line(&incident.title), &destination),
+                link(&incident.title, &destination),
                 mentions.join(", ")
             );
         }
@@ -42,8 +42,8 @@ impl Draft<'_> {
                     &renamed.file,
                     format!(
                         "Revision {} (old id {} still in the {} DB)",
-                        code(&renamed.revision),
-                        code(&renamed.stored),
+                        code_cell(&renamed.revision),
+                        code_cell(&renamed.stored),
                         env(name)
                     ),
                 );
@@ -66,7 +66,10 @@ impl Draft<'_> {
         }
         for problem in &self.report.codebase.problems {
             if let Some(file) = &problem.file {
-                add(file, format!("Codebase problem {}", code(&problem.code)));
+                add(
+                    file,
+                    format!("Codebase problem {}", code_cell(&problem.code)),
+                );
             }
         }
         for (file, purposes) in rows {
@@ -104,8 +107,8 @@ impl Draft<'_> {
                             short_timestamp(date),
                             format!(
                                 "Migration {} created; its old id {} is what the {} DB holds",
-                                code(&renamed.revision),
-                                code(&renamed.stored),
+                                code_cell(&renamed.revision),
+                                code_cell(&renamed.stored),
                                 env(name)
                             ),
                         ));
@@ -122,7 +125,7 @@ impl Draft<'_> {
                             .unwrap_or_default();
                         rows.push((
                             short_timestamp(date),
-                            format!("Migration {} created{about}", code(&pending.revision)),
+                            format!("Migration {} created{about}", code_cell(&pending.revision)),
                         ));
                     }
                 }

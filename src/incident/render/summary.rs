@@ -13,7 +13,12 @@ use std::fmt::Write;
 impl Draft<'_> {
     pub(super) fn header(&self, out: &mut String) {
         let (level, why) = severity(self.report);
-        let _ = writeln!(out, "# {}: {}\n", self.id, draft_title(self.report));
+        let _ = writeln!(
+            out,
+            "# {}: {}\n",
+            self.id,
+            one_line(&draft_title(self.report))
+        );
         let _ = writeln!(out, "**Date**: {}", self.ctx.today.format("%Y-%m-%d"));
         out.push_str("**Status**: DRAFT — OPEN\n");
         let _ = writeln!(out, "**Severity**: {} ({})", level.as_str(), one_line(&why));
@@ -102,7 +107,7 @@ impl Draft<'_> {
             if t.pending.is_empty() {
                 continue;
             }
-            let revisions: Vec<String> = t.pending.iter().map(|p| p.revision.clone()).collect();
+            let revisions: Vec<String> = t.pending.iter().map(|p| code(&p.revision)).collect();
             let _ = writeln!(
                 out,
                 "- Gap ({} DB): {} behind ({})",

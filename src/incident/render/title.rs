@@ -1,10 +1,8 @@
 //! What the draft is called and how severe it is: severity with its reason,
 //! the title, the file-name slug and the `ris-NNN-<slug>.md` file name.
 
-use super::{
-    and_list, drifting, env, graph_problem_codes, not_examined, plural, ris_id, state_words,
-};
-use crate::incident::text::{one_line, title_case};
+use super::{and_list, drifting, graph_problem_codes, not_examined, plural, ris_id, state_words};
+use crate::incident::text::title_case;
 use crate::report::{CheckReport, TargetReport, TargetState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +97,7 @@ pub fn draft_title(report: &CheckReport) -> String {
     let mut parts: Vec<String> = drifting(report)
         .into_iter()
         .map(|(name, t)| {
-            let who = format!("{} Database", env(name));
+            let who = format!("{} Database", title_case(name));
             match t.state {
                 TargetState::Renamed => format!(
                     "{who} Stamped With Renamed Revision {}",
@@ -143,7 +141,8 @@ pub fn draft_title(report: &CheckReport) -> String {
         (true, Some(graph)) => graph,
         (true, None) => "Schema Drift Detected".to_string(),
     };
-    one_line(&title)
+    // Plain text: the heading that shows it escapes it for markdown.
+    title.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The file-name slug: what drifted (`schema-drift-local-renamed-revision`).
