@@ -18,6 +18,7 @@ pub mod diagnosis;
 pub mod escape;
 pub mod evidence;
 pub mod exit;
+pub mod explain;
 pub mod fsutil;
 pub mod gate;
 pub mod incident;

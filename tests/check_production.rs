@@ -12,7 +12,7 @@ use common::cluster::{Cluster, APP_PASSWORD};
 use common::migrated::{as_app, credentialmate_ini, database_at, shared_cluster, unique_db};
 use moto::{MotoServer, TEST_REGION};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};
 
@@ -233,11 +233,83 @@ fn production_through_secrets_manager_three_way_and_every_planted_difference() {
     ]);
     let found = diff_set(&json);
     assert_eq!(found, expected, "schema_diff: {:#}", json["schema_diff"]);
-    assert!(json["findings"]
+
+    // Every difference explained: which migration, on which side, or by hand.
+    let explained: BTreeMap<String, (String, String)> = json["schema_diff"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|f| f["code"] == "schema_drift"));
+        .map(|e| {
+            let x = &e["explanation"];
+            (
+                e["object"].as_str().unwrap().to_string(),
+                (
+                    x["code"].as_str().unwrap_or("?").to_string(),
+                    x["side"].as_str().unwrap_or("-").to_string(),
+                ),
+            )
+        })
+        .collect();
+    let why = |code: &str, side: &str| (code.to_string(), side.to_string());
+    let expected_explanations = BTreeMap::from([
+        (
+            "public.notes.pinned".to_string(),
+            why("not_in_migrations", "local"),
+        ),
+        (
+            "public.credentials.license_number".to_string(),
+            why("changed_outside_migrations", "production"),
+        ),
+        (
+            "public.ix_notes_body".to_string(),
+            why("not_in_migrations", "production"),
+        ),
+        ("public.ticket_status".to_string(), why("unverifiable", "-")),
+        (
+            "public.users.ck_users_role".to_string(),
+            why("pending", "production"),
+        ),
+        ("public.open_notes".to_string(), why("unverifiable", "-")),
+        (
+            "public.users.ck_users_superuser_role".to_string(),
+            why("pending", "production"),
+        ),
+    ]);
+    assert_eq!(
+        explained, expected_explanations,
+        "{:#}",
+        json["schema_diff"]
+    );
+    let pending = json["schema_diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["object"] == "public.users.ck_users_superuser_role")
+        .unwrap();
+    assert_eq!(
+        pending["explanation"]["revisions"][0]["revision"], "20251230_1900",
+        "{pending:#}"
+    );
+    assert_eq!(
+        pending["explanation"]["suggestion"], "alembic upgrade 20251230_1900",
+        "{pending:#}"
+    );
+    let license = json["schema_diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["object"] == "public.credentials.license_number")
+        .unwrap();
+    let message = license["explanation"]["message"].as_str().unwrap();
+    assert!(message.contains("which local has"), "{message}");
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"schema_drift"), "{codes:?}");
+    assert!(codes.contains(&"schema_drift_pending"), "{codes:?}");
     let report =
         std::fs::read_to_string(work.path().join(json["report_path"].as_str().unwrap())).unwrap();
     assert!(report.contains("## Schema differences (local vs production)"));

@@ -979,6 +979,7 @@ fn scenarios() -> Vec<(&'static str, CheckReport, &'static str)> {
         local: Some("text default 'a|b'".into()),
         production: None,
         environments: None,
+        explanation: None,
     }];
     awkward.findings = vec![
         finding(

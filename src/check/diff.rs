@@ -64,6 +64,7 @@ fn diff_entries(
             local: e.local,
             production: e.production,
             environments: pair.clone(),
+            explanation: None,
         })
         .collect()
 }

@@ -45,6 +45,9 @@ pub struct CheckInput<'a> {
     pub schema_diff: Vec<SchemaDiffEntry>,
     pub schema_diff_ignored: BTreeMap<String, usize>,
     pub checked_at: String,
+    /// The codebase's history of each object, to explain the schema diff
+    /// (`None`: differences stay unexplained).
+    pub history: Option<&'a crate::explain::History>,
 }
 
 /// Build the report. `assess` checks one pending migration against one snapshot.
@@ -104,33 +107,11 @@ pub fn build_report(
         targets.insert(name.clone(), report);
     }
 
-    // One finding per compared pair: local/production, or named environments.
-    let mut pairs: Vec<(Option<&[String; 2]>, usize)> = Vec::new();
-    for entry in &input.schema_diff {
-        match pairs
-            .iter_mut()
-            .find(|(p, _)| *p == entry.environments.as_ref())
-        {
-            Some((_, n)) => *n += 1,
-            None => pairs.push((entry.environments.as_ref(), 1)),
-        }
+    let mut schema_diff = input.schema_diff;
+    if let Some(history) = input.history {
+        crate::explain::explain_entries(&mut schema_diff, &targets, codebase, history);
     }
-    for (pair, n) in pairs {
-        let (left, right) = match pair {
-            Some([left, right]) => (left.as_str(), right.as_str()),
-            None => ("local", "production"),
-        };
-        findings.push(Finding {
-            code: "schema_drift".into(),
-            severity: Severity::Error,
-            message: format!(
-                "{n} schema difference{} between {left} and {right} (see the schema diff)",
-                if n == 1 { "" } else { "s" }
-            ),
-            suggestion: None,
-            target: pair.map(|[_, right]| right.clone()),
-        });
-    }
+    findings.extend(schema_drift_findings(&schema_diff));
 
     let drift = findings.iter().any(|f| f.severity == Severity::Error);
     CheckReport {
@@ -138,13 +119,88 @@ pub fn build_report(
         status: if drift { Status::Drift } else { Status::Clean },
         codebase: codebase_summary(codebase),
         targets,
-        schema_diff: input.schema_diff,
+        schema_diff,
         schema_diff_ignored: input.schema_diff_ignored,
         findings,
         report_path: None,
         ris_path: None,
         checked_at: input.checked_at,
     }
+}
+
+/// The schema diff's findings, per compared pair (local/production, or named
+/// environments): `schema_drift_pending` per side for the differences that
+/// migrations pending there account for (a deploy's `alembic upgrade`
+/// resolves them), `schema_drift` for the rest (made outside migrations,
+/// unverifiable, or unexplained).
+fn schema_drift_findings(schema_diff: &[SchemaDiffEntry]) -> Vec<Finding> {
+    use crate::report::ExplanationCode;
+    let mut pairs: Vec<Option<&[String; 2]>> = Vec::new();
+    for entry in schema_diff {
+        if !pairs.contains(&entry.environments.as_ref()) {
+            pairs.push(entry.environments.as_ref());
+        }
+    }
+    let mut findings = Vec::new();
+    for pair in pairs {
+        let (left, right) = match pair {
+            Some([left, right]) => (left.as_str(), right.as_str()),
+            None => ("local", "production"),
+        };
+        let entries: Vec<&SchemaDiffEntry> = schema_diff
+            .iter()
+            .filter(|e| e.environments.as_ref() == pair)
+            .collect();
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
+        let (mut outside, mut unverifiable, mut rest) = (0, 0, 0);
+        for entry in &entries {
+            match &entry.explanation {
+                Some(e) if e.code == ExplanationCode::Pending && e.side.is_some() => {
+                    *pending
+                        .entry(e.side.as_deref().unwrap_or_default())
+                        .or_default() += 1;
+                }
+                Some(e) if e.code.is_outside_migrations() => outside += 1,
+                Some(e) if e.code == ExplanationCode::Unverifiable => unverifiable += 1,
+                _ => rest += 1,
+            }
+        }
+        for (side, n) in pending {
+            findings.push(Finding {
+                code: "schema_drift_pending".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "{n} schema difference{} between {left} and {right} {} what migrations pending on {side} would do",
+                    plural(n),
+                    if n == 1 { "is" } else { "are" }
+                ),
+                suggestion: None,
+                target: Some(side.to_string()),
+            });
+        }
+        let unexplained = outside + unverifiable + rest;
+        if unexplained > 0 {
+            let mut message = format!(
+                "{unexplained} schema difference{} between {left} and {right}",
+                plural(unexplained)
+            );
+            if outside + unverifiable > 0 {
+                message.push_str(&format!(
+                    " that pending migrations do not explain: {outside} made outside migrations, {unverifiable} unverifiable"
+                ));
+            }
+            message.push_str(" (see the schema diff)");
+            findings.push(Finding {
+                code: "schema_drift".into(),
+                severity: Severity::Error,
+                message,
+                suggestion: None,
+                target: pair.map(|[_, right]| right.clone()),
+            });
+        }
+    }
+    findings
 }
 
 /// Evidence for one pending migration against one snapshot (the `assess`

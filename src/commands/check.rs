@@ -51,6 +51,12 @@ fn report(plan: &Plan, codebase: &Codebase, observed: Vec<(String, Observed)>) -
         Reference::LocalProduction => diff::local_production(&observed, &plan.diff),
         Reference::FirstRead => diff::environments(&observed, &plan.diff),
     };
+    // Only a diff needs explaining: no file is re-read otherwise.
+    let history = (!schema_diff.is_empty()).then(|| {
+        crate::logging::timed("the migrations' history", || {
+            crate::explain::load_history(codebase, "public")
+        })
+    });
     let input = CheckInput {
         codebase,
         targets: observed,
@@ -58,6 +64,7 @@ fn report(plan: &Plan, codebase: &Codebase, observed: Vec<(String, Observed)>) -
         schema_diff,
         schema_diff_ignored,
         checked_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        history: history.as_ref(),
     };
     check::build_report(input, &check::assess_pending)
 }

@@ -38,7 +38,10 @@ pub fn evaluate(report: &CheckReport, allow_pending: bool) -> GateOutcome {
         let pending_only = target.is_some_and(deploy_applies_everything);
         if allow_pending
             && pending_only
-            && matches!(finding.code.as_str(), "not_applied" | "uninitialized")
+            && matches!(
+                finding.code.as_str(),
+                "not_applied" | "uninitialized" | "schema_drift_pending"
+            )
         {
             tolerated.push(finding.message.clone());
             continue;

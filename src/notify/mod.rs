@@ -108,6 +108,15 @@ pub fn payload(report: &CheckReport, gate: Option<&crate::gate::GateOutcome>) ->
         .collect::<Vec<_>>()
         .join("\n");
 
+    let environments = if report.schema_diff.is_empty() {
+        environments
+    } else {
+        format!(
+            "{environments}\n*schema*: {}",
+            escape::slack(&render::diff_group_counts(report))
+        )
+    };
+
     let mut ranked: Vec<_> = report.findings.iter().collect();
     ranked.sort_by_key(|f| f.severity);
     let shown: Vec<String> = ranked

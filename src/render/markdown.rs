@@ -203,26 +203,50 @@ pub fn markdown_report(report: &CheckReport) -> String {
             } else {
                 ("Local", "Production")
             };
-            let _ = writeln!(w, "| Kind | Object | Change | {left} | {right} |");
-            let _ = writeln!(w, "|---|---|---|---|---|");
-            for d in &report.schema_diff {
-                // Named environments: the pair leads the row.
-                let pair = d
-                    .environments
-                    .as_ref()
-                    .map(|[a, b]| format!("{} vs {}: ", md_text(a), md_text(b)))
-                    .unwrap_or_default();
+            let _ = writeln!(
+                w,
+                "{}\n",
+                md_text(&capitalise(&super::diff_group_counts(report)))
+            );
+            for group in super::diff_groups(report) {
                 let _ = writeln!(
                     w,
-                    "| {pair}{} | {} | {} | {} | {} |",
-                    d.kind,
-                    md_code_cell(&d.object),
-                    d.change,
-                    code_cell(d.local.as_deref()),
-                    code_cell(d.production.as_deref())
+                    "### {} ({})\n",
+                    md_text(&capitalise(&group.title)),
+                    group.entries.len()
                 );
+                let _ = writeln!(w, "| Kind | Object | Change | {left} | {right} | Why |");
+                let _ = writeln!(w, "|---|---|---|---|---|---|");
+                for d in group.entries {
+                    // Named environments: the pair leads the row.
+                    let pair = d
+                        .environments
+                        .as_ref()
+                        .map(|[a, b]| format!("{} vs {}: ", md_text(a), md_text(b)))
+                        .unwrap_or_default();
+                    let why = d
+                        .explanation
+                        .as_ref()
+                        .map(|e| {
+                            let mut why = format!("**{}**: {}", e.code, md_text(&e.message));
+                            if let Some(fix) = &e.suggestion {
+                                why.push_str(&format!("; fix: {}", md_code_cell(fix)));
+                            }
+                            why
+                        })
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        w,
+                        "| {pair}{} | {} | {} | {} | {} | {why} |",
+                        d.kind,
+                        md_code_cell(&d.object),
+                        d.change,
+                        code_cell(d.local.as_deref()),
+                        code_cell(d.production.as_deref())
+                    );
+                }
+                let _ = writeln!(w);
             }
-            let _ = writeln!(w);
         }
         if !report.schema_diff_ignored.is_empty() {
             let _ = writeln!(
@@ -310,6 +334,15 @@ fn ids_cell(ids: &[String]) -> String {
         .map(|i| md_code_cell(i))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `made outside migrations` → `Made outside migrations`.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// A definition (or its absence) in a schema-difference cell.

@@ -87,6 +87,81 @@ fn diff_pairs(report: &CheckReport) -> String {
     }
 }
 
+/// The schema differences grouped by what explains them: pending on a side
+/// (what `alembic upgrade` there fixes), made outside migrations,
+/// unverifiable, then any left unexplained. Empty groups are left out.
+pub struct DiffGroup<'a> {
+    pub title: String,
+    pub entries: Vec<&'a crate::report::SchemaDiffEntry>,
+}
+
+pub fn diff_groups(report: &CheckReport) -> Vec<DiffGroup<'_>> {
+    use crate::report::ExplanationCode;
+    let mut pending: std::collections::BTreeMap<&str, Vec<_>> = Default::default();
+    let (mut outside, mut unverifiable, mut unexplained) = (Vec::new(), Vec::new(), Vec::new());
+    for entry in &report.schema_diff {
+        match &entry.explanation {
+            Some(e) if e.code == ExplanationCode::Pending && e.side.is_some() => pending
+                .entry(e.side.as_deref().unwrap_or_default())
+                .or_default()
+                .push(entry),
+            Some(e) if e.code.is_outside_migrations() => outside.push(entry),
+            Some(e) if e.code == ExplanationCode::Unverifiable => unverifiable.push(entry),
+            _ => unexplained.push(entry),
+        }
+    }
+    let mut groups: Vec<DiffGroup> = pending
+        .into_iter()
+        .map(|(side, entries)| DiffGroup {
+            title: format!("fixed by `alembic upgrade` on {side}"),
+            entries,
+        })
+        .collect();
+    for (title, entries) in [
+        ("made outside migrations", outside),
+        ("unverifiable", unverifiable),
+        ("not explained", unexplained),
+    ] {
+        if !entries.is_empty() {
+            groups.push(DiffGroup {
+                title: title.to_string(),
+                entries,
+            });
+        }
+    }
+    groups
+}
+
+/// One line per group: `fixed by `alembic upgrade` on production: 2; made
+/// outside migrations: 3 (local 1, production 2); unverifiable: 1`.
+pub fn diff_group_counts(report: &CheckReport) -> String {
+    diff_groups(report)
+        .iter()
+        .map(|group| {
+            let mut by_side: std::collections::BTreeMap<&str, usize> = Default::default();
+            for entry in &group.entries {
+                if let Some(side) = entry.explanation.as_ref().and_then(|e| e.side.as_deref()) {
+                    *by_side.entry(side).or_default() += 1;
+                }
+            }
+            let sides = if group.title == "made outside migrations" && !by_side.is_empty() {
+                format!(
+                    " ({})",
+                    by_side
+                        .iter()
+                        .map(|(side, n)| format!("{side} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                String::new()
+            };
+            format!("{}: {}{sides}", group.title, group.entries.len())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Pending list as short text: `20251230_1700 (applied), 20251230_1900 (not_applied)`.
 fn pending_summary(target: &crate::report::TargetReport) -> String {
     target
@@ -110,6 +185,7 @@ mod tests {
             local: Some("text".into()),
             production: None,
             environments: pair.map(|[a, b]| [a.to_string(), b.to_string()]),
+            explanation: None,
         }
     }
 

@@ -132,16 +132,36 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
             super::diff_pairs(report),
             report.schema_diff.len()
         ));
-        for entry in report.schema_diff.iter().take(50) {
-            let pair = entry
-                .environments
-                .as_ref()
-                .map(|[a, b]| format!("{a}/{b} "))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "  {pair}{:<16} {:<15} {}\n",
-                entry.change, entry.kind, entry.object
-            ));
+        out.push_str(&format!("  {}\n", super::diff_group_counts(report)));
+        let mut shown = 0;
+        for group in super::diff_groups(report) {
+            if shown >= 50 {
+                break;
+            }
+            out.push_str(&format!("  {}:\n", group.title.replace('`', "")));
+            for entry in group.entries.iter().take(50 - shown) {
+                shown += 1;
+                let pair = entry
+                    .environments
+                    .as_ref()
+                    .map(|[a, b]| format!("{a}/{b} "))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "    {pair}{:<16} {:<15} {}\n",
+                    entry.change, entry.kind, entry.object
+                ));
+                if let Some(explanation) = &entry.explanation {
+                    out.push_str(&format!("        {}\n", explanation.message));
+                    if let Some(fix) = &explanation.suggestion {
+                        let side = explanation
+                            .side
+                            .as_deref()
+                            .map(|s| format!(" (on {s})"))
+                            .unwrap_or_default();
+                        out.push_str(&format!("        fix{side}: {fix}\n"));
+                    }
+                }
+            }
         }
         if report.schema_diff.len() > 50 {
             let where_ = if report.report_path.is_some() {

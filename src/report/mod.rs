@@ -181,6 +181,77 @@ pub struct SchemaDiffEntry {
     /// the plain local/production comparison.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environments: Option<[String; 2]>,
+    /// Which migration explains the difference, on which side, or that it was
+    /// made outside migrations (see [`crate::explain`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
+}
+
+/// Why a schema difference exists, from the codebase's history of the object.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Explanation {
+    pub code: ExplanationCode,
+    /// The environment that deviates from what the codebase says (for
+    /// `pending`, the side that lacks the migrations); `None` when it cannot
+    /// be said.
+    pub side: Option<String>,
+    /// The revisions involved, in upgrade order.
+    pub revisions: Vec<RevisionRef>,
+    pub message: String,
+    pub suggestion: Option<String>,
+}
+
+/// A migration and where in it the relevant operation is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RevisionRef {
+    pub revision: String,
+    pub file: String,
+    /// 1-based line of the operation in `upgrade()`.
+    pub line: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum ExplanationCode {
+    /// What migrations pending on one side would do.
+    Pending,
+    /// Present on one side, and no migration creates it: made by hand.
+    NotInMigrations,
+    /// An applied migration creates it, none drops it, yet one side lacks it.
+    DroppedOutsideMigrations,
+    /// Both sides are past the migrations that define it, yet they differ.
+    ChangedOutsideMigrations,
+    /// An effect driftcheck cannot read (raw SQL, a helper, a loop), or an
+    /// object kind it does not follow in migrations, may explain it.
+    Unverifiable,
+}
+
+impl ExplanationCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExplanationCode::Pending => "pending",
+            ExplanationCode::NotInMigrations => "not_in_migrations",
+            ExplanationCode::DroppedOutsideMigrations => "dropped_outside_migrations",
+            ExplanationCode::ChangedOutsideMigrations => "changed_outside_migrations",
+            ExplanationCode::Unverifiable => "unverifiable",
+        }
+    }
+
+    /// Made outside migrations: drift a deploy's `alembic upgrade` will not fix.
+    pub fn is_outside_migrations(self) -> bool {
+        matches!(
+            self,
+            ExplanationCode::NotInMigrations
+                | ExplanationCode::DroppedOutsideMigrations
+                | ExplanationCode::ChangedOutsideMigrations
+        )
+    }
+}
+
+impl std::fmt::Display for ExplanationCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]

@@ -173,15 +173,70 @@ impl Draft<'_> {
                 self.findings_for(&[problem.as_str()], None),
             ));
         }
-        if !self.report.schema_diff.is_empty() {
-            causes.push((
-                "Schema Changed Outside Migrations".to_string(),
+        // The schema diff, by what explains each difference.
+        for group in crate::render::diff_groups(self.report) {
+            let objects = |entries: &[&crate::report::SchemaDiffEntry]| {
+                let mut list: Vec<String> =
+                    entries.iter().take(5).map(|e| code(&e.object)).collect();
+                if entries.len() > 5 {
+                    list.push(format!("{} more", entries.len() - 5));
+                }
+                and_list(&list)
+            };
+            let sides: BTreeSet<&str> = group
+                .entries
+                .iter()
+                .filter_map(|e| e.explanation.as_ref().and_then(|x| x.side.as_deref()))
+                .collect();
+            let on = if sides.is_empty() {
+                String::new()
+            } else {
                 format!(
-                    "{} between local and production although migrations should make them equal",
-                    plural(self.report.schema_diff.len(), "difference")
+                    " on the {}",
+                    and_list(
+                        &sides
+                            .iter()
+                            .map(|s| format!("{} DB", env(s)))
+                            .collect::<Vec<_>>()
+                    )
+                )
+            };
+            let n = plural(group.entries.len(), "schema difference");
+            let cause = match group.title.as_str() {
+                "made outside migrations" => (
+                    "Schema Changed Outside Migrations".to_string(),
+                    format!(
+                        "{n} made{on} without a migration (by hand, or by another tool): {}",
+                        objects(&group.entries)
+                    ),
+                    self.findings_for(&["schema_drift"], None),
                 ),
-                self.findings_for(&["schema_diff", "schema_drift"], None),
-            ));
+                "unverifiable" => (
+                    "Schema Differences Not Attributable".to_string(),
+                    format!(
+                        "{n} that an operation driftcheck cannot read (raw SQL, a helper) or an object kind it does not follow may explain: {}",
+                        objects(&group.entries)
+                    ),
+                    self.findings_for(&["schema_drift"], None),
+                ),
+                "not explained" => (
+                    "Schema Changed Outside Migrations".to_string(),
+                    format!(
+                        "{n} although migrations should make the databases equal: {}",
+                        objects(&group.entries)
+                    ),
+                    self.findings_for(&["schema_diff", "schema_drift"], None),
+                ),
+                _ => (
+                    "Schema Differences From Pending Migrations".to_string(),
+                    format!(
+                        "{n} that `alembic upgrade`{on} would resolve: {}",
+                        objects(&group.entries)
+                    ),
+                    self.findings_for(&["schema_drift_pending"], None),
+                ),
+            };
+            causes.push(cause);
         }
         // Findings no cause above accounts for become causes of their own.
         let covered: Vec<&Finding> = causes
