@@ -1049,30 +1049,9 @@ const OPS_MIGRATIONS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The throwaway project: alembic.ini + env.py + one file per revision.
+/// The throwaway project of [`OPS_MIGRATIONS`].
 fn ops_project() -> tempfile::TempDir {
-    let project = tempfile::tempdir().unwrap();
-    let source = common::cli::repo().join("migrations-fixtures/credentialmate");
-    std::fs::copy(source.join("env.py"), project.path().join("env.py")).unwrap();
-    std::fs::write(
-        project.path().join("alembic.ini"),
-        "[alembic]\nscript_location = %(here)s\npath_separator = os\nsqlalchemy.url =\n",
-    )
-    .unwrap();
-    let versions = project.path().join("versions");
-    std::fs::create_dir(&versions).unwrap();
-    let mut down = "None".to_string();
-    for (revision, body) in OPS_MIGRATIONS {
-        std::fs::write(
-            versions.join(format!("{revision}_ops.py")),
-            format!(
-                "\"\"\"{revision}\n\nRevision ID: {revision}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\nimport sqlalchemy.dialects.postgresql\n\nrevision = \"{revision}\"\ndown_revision = {down}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():{body}\n\n\ndef downgrade():\n    pass\n"
-            ),
-        )
-        .unwrap();
-        down = format!("\"{revision}\"");
-    }
-    project
+    common::migrated::throwaway_project(OPS_MIGRATIONS)
 }
 
 /// Each operation kind, run by real Alembic but not recorded (version table

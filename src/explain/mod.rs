@@ -198,14 +198,10 @@ pub fn explain(
                 _ => "create",
             };
             let mut message = format!(
-                "pending on {}: {} would {verb} `{object}` there ({} applied on {} only)",
+                "`alembic upgrade` on {} would {verb} `{object}`: {} {} applied on {} only",
                 side.name,
-                if on_one_side.len() == 1 {
-                    "the migration"
-                } else {
-                    "the migrations"
-                },
                 revisions.join(", "),
+                if on_one_side.len() == 1 { "is" } else { "are" },
                 sides[1 - lacking].name
             );
             if let Some((note, _)) = definition_note(entry, &on_one_side, sides) {

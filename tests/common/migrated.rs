@@ -107,3 +107,32 @@ pub fn unique_db(prefix: &str) -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     format!("{prefix}_{}", NEXT.fetch_add(1, Ordering::SeqCst))
 }
+
+/// A throwaway Alembic project in a temporary directory: alembic.ini,
+/// credentialmate's env.py (reads `DATABASE_URL`) and one file per
+/// `(revision, upgrade body)`, each on top of the previous one, the body
+/// indented as `def upgrade():` expects (start it with a newline).
+pub fn throwaway_project(migrations: &[(&str, &str)]) -> tempfile::TempDir {
+    let project = tempfile::tempdir().unwrap();
+    let source = repo().join("migrations-fixtures/credentialmate");
+    std::fs::copy(source.join("env.py"), project.path().join("env.py")).unwrap();
+    std::fs::write(
+        project.path().join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s\npath_separator = os\nsqlalchemy.url =\n",
+    )
+    .unwrap();
+    let versions = project.path().join("versions");
+    std::fs::create_dir(&versions).unwrap();
+    let mut down = "None".to_string();
+    for (revision, body) in migrations {
+        std::fs::write(
+            versions.join(format!("{revision}_ops.py")),
+            format!(
+                "\"\"\"{revision}\n\nRevision ID: {revision}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\nimport sqlalchemy.dialects.postgresql\n\nrevision = \"{revision}\"\ndown_revision = {down}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():{body}\n\n\ndef downgrade():\n    pass\n"
+            ),
+        )
+        .unwrap();
+        down = format!("\"{revision}\"");
+    }
+    project
+}
