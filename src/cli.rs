@@ -167,6 +167,13 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub prod_snapshot: Option<PathBuf>,
 
+    /// The schema the codebase expects: a snapshot of a database migrated to
+    /// the heads by real Alembic (config `expected-snapshot`). Every database
+    /// read is also compared with it, so hand-made changes show up even with
+    /// --skip-production.
+    #[arg(long, value_name = "FILE")]
+    pub expected_snapshot: Option<PathBuf>,
+
     /// AWS region for Secrets Manager.
     #[arg(long, value_name = "REGION")]
     pub aws_region: Option<String>,

@@ -312,3 +312,100 @@ fn ris052_with_both_databases_every_difference_is_1900_pending_on_local() {
     );
     eprintln!("{markdown}");
 }
+
+/// `driftcheck snapshot` of a database Alembic migrated to `revision`: the
+/// CI recipe for the expected schema.
+fn expected_snapshot(ini: &Path, revision: &str, file: &Path) {
+    let ci = Cluster::start();
+    ci.create_database("app");
+    alembic_with(ini, &ci, "app", &["upgrade", revision]);
+    Test::new()
+        .args(&[
+            "snapshot",
+            "--url",
+            &ci.url("app"),
+            "-o",
+            file.to_str().unwrap(),
+        ])
+        .run()
+        .status(0);
+}
+
+#[test]
+fn the_expected_schema_finds_hand_changes_in_the_only_database() {
+    let project = throwaway_project(MIGRATIONS);
+    let ini = project.path().join("alembic.ini");
+    let work = tempfile::tempdir().unwrap();
+    let at_head = work.path().join("expected.json");
+    expected_snapshot(&ini, "heads", &at_head);
+    let local = Cluster::start();
+    local.create_database("app");
+    alembic_with(&ini, &local, "app", &["upgrade", "heads"]);
+    as_app(&local, "app", "ALTER TABLE orders ADD COLUMN hotfix text;");
+    let check_with = |snapshot: &Path| {
+        Test::new()
+            .args(&["--alembic-ini", ini.to_str().unwrap(), "--format", "json"])
+            .args(&["--local-url", &local.url("app"), "--skip-production"])
+            .args(&[
+                "--expected-snapshot",
+                snapshot.to_str().unwrap(),
+                "--no-report",
+            ])
+            .run()
+    };
+
+    let json = check_with(&at_head).status(1).json();
+    let diff = json["schema_diff"].as_array().unwrap();
+    assert_eq!(diff.len(), 1, "{json:#}");
+    assert_eq!(diff[0]["object"], "public.orders.hotfix");
+    assert_eq!(
+        diff[0]["environments"],
+        serde_json::json!(["expected", "local"])
+    );
+    assert_eq!(
+        diff[0]["explanation"]["code"], "not_in_migrations",
+        "{json:#}"
+    );
+    assert_eq!(diff[0]["explanation"]["side"], "local", "{json:#}");
+    assert!(
+        !json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "stale_expected_snapshot"),
+        "{json:#}"
+    );
+
+    // Taken before the last migration: a warning naming both heads.
+    let stale = work.path().join("stale.json");
+    expected_snapshot(&ini, "b2", &stale);
+    let json = check_with(&stale).status(1).json();
+    let warning = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "stale_expected_snapshot")
+        .unwrap_or_else(|| panic!("no stale warning: {json:#}"));
+    assert_eq!(warning["severity"], "warning");
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("taken at b2") && message.contains("heads c3"),
+        "{message}"
+    );
+    // c3's index is what the old schema lacks: pending on `expected`.
+    let index = explanation(&json, "public.ix_orders_status");
+    assert_eq!(index["code"], "pending", "{json:#}");
+
+    // From another codebase: exit 2 naming the revision.
+    let foreign = work.path().join("foreign.json");
+    let text = std::fs::read_to_string(&at_head)
+        .unwrap()
+        .replace("\"c3\"", "\"zz99\"");
+    std::fs::write(&foreign, text).unwrap();
+    let out = check_with(&foreign).status(2);
+    assert!(
+        out.stderr.contains("zz99") && out.stderr.contains("foreign.json"),
+        "{}",
+        out.stderr
+    );
+}

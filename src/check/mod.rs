@@ -3,6 +3,7 @@
 //! `observe`.
 
 pub mod diff;
+pub mod expected;
 
 use crate::diagnosis::{self, Assessment, TargetInput};
 use crate::migrations::{Codebase, Revision};
@@ -48,6 +49,8 @@ pub struct CheckInput<'a> {
     /// The codebase's history of each object, to explain the schema diff
     /// (`None`: differences stay unexplained).
     pub history: Option<&'a crate::explain::History>,
+    /// The revisions of the expected schema's database (`--expected-snapshot`).
+    pub expected_applied: Option<std::collections::BTreeSet<String>>,
 }
 
 /// Build the report. `assess` checks one pending migration against one snapshot.
@@ -109,7 +112,11 @@ pub fn build_report(
 
     let mut schema_diff = input.schema_diff;
     if let Some(history) = input.history {
-        crate::explain::explain_entries(&mut schema_diff, &targets, codebase, history);
+        let mut known = BTreeMap::new();
+        if let Some(applied) = input.expected_applied {
+            known.insert(expected::EXPECTED.to_string(), applied);
+        }
+        crate::explain::explain_entries(&mut schema_diff, &targets, &known, codebase, history);
     }
     findings.extend(schema_drift_findings(&schema_diff));
 

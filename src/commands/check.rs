@@ -3,6 +3,7 @@
 //! `driftcheck.toml` before any connection; then every database is read at
 //! once, the report is built (pure), and the outputs are written.
 
+use crate::check::expected::ExpectedHeads;
 use crate::check::{self, diff, CheckInput, Observed};
 use crate::cli::{CheckArgs, GateArgs};
 use crate::config::Config;
@@ -12,6 +13,7 @@ use crate::observe;
 use crate::outputs;
 use crate::plan::{Env, Gate, Inputs, Plan, Reference};
 use crate::report::CheckReport;
+use crate::schema::Snapshot;
 use anyhow::Context;
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -40,16 +42,45 @@ fn run_with(args: &CheckArgs, gate: Option<Gate>) -> anyhow::Result<ExitCode> {
         alembic_url: &crate::plan::alembic_url,
     })?;
     let codebase = migrations::load(&plan.discovery).map_err(|e| input_error(e.to_string()))?;
+    let expected = expected_schema(&plan, &codebase)?;
     let observed = observe::observe_all(&plan.targets)?;
-    let report = report(&plan, &codebase, observed);
+    let report = report(&plan, &codebase, observed, expected);
     outputs::emit(report, &plan.outputs, plan.gate)
 }
 
+/// The expected schema and what its version table says, checked against the
+/// codebase before any database is read (an unknown revision is exit 2).
+fn expected_schema(
+    plan: &Plan,
+    codebase: &Codebase,
+) -> anyhow::Result<Option<(Snapshot, ExpectedHeads)>> {
+    let Some(path) = &plan.expected_snapshot else {
+        return Ok(None);
+    };
+    let snapshot =
+        Snapshot::load(path).map_err(|e| input_error(format!("--expected-snapshot: {e}")))?;
+    let heads = check::expected::heads(&snapshot, codebase, &path.display().to_string())
+        .map_err(input_error)?;
+    Ok(Some((snapshot, heads)))
+}
+
 /// The report of what was observed, diffed as the plan says.
-fn report(plan: &Plan, codebase: &Codebase, observed: Vec<(String, Observed)>) -> CheckReport {
-    let (schema_diff, schema_diff_ignored) = match plan.reference {
+fn report(
+    plan: &Plan,
+    codebase: &Codebase,
+    observed: Vec<(String, Observed)>,
+    expected: Option<(Snapshot, ExpectedHeads)>,
+) -> CheckReport {
+    let (mut schema_diff, schema_diff_ignored) = match plan.reference {
         Reference::LocalProduction => diff::local_production(&observed, &plan.diff),
         Reference::FirstRead => diff::environments(&observed, &plan.diff),
+    };
+    let (expected_applied, stale) = match expected {
+        Some((snapshot, heads)) => {
+            schema_diff.extend(check::expected::diff(&snapshot, &observed, &plan.diff));
+            (Some(heads.applied), heads.stale)
+        }
+        None => (None, None),
     };
     // Only a diff needs explaining: no file is re-read otherwise.
     let history = (!schema_diff.is_empty()).then(|| {
@@ -65,6 +96,9 @@ fn report(plan: &Plan, codebase: &Codebase, observed: Vec<(String, Observed)>) -
         schema_diff_ignored,
         checked_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         history: history.as_ref(),
+        expected_applied,
     };
-    check::build_report(input, &check::assess_pending)
+    let mut report = check::build_report(input, &check::assess_pending);
+    report.findings.extend(stale);
+    report
 }

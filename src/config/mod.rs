@@ -37,6 +37,9 @@ pub struct Config {
     pub exclude_schemas: Vec<String>,
     /// Directory for default report paths (default `drift-reports`).
     pub report_dir: Option<PathBuf>,
+    /// A snapshot of a database at the codebase heads (`--expected-snapshot`),
+    /// relative to the config file.
+    pub expected_snapshot: Option<PathBuf>,
     #[serde(default)]
     pub local: LocalConfig,
     #[serde(default)]

@@ -89,19 +89,29 @@ impl Side {
 
 /// Fill in `explanation` on every schema difference, from the targets'
 /// applied revisions (`targets`: the report's, by name).
+/// `known`: sides that are no target, with their applied revisions (the
+/// expected schema).
 pub fn explain_entries(
     entries: &mut [SchemaDiffEntry],
     targets: &BTreeMap<String, TargetReport>,
+    known: &BTreeMap<String, BTreeSet<String>>,
     codebase: &Codebase,
     history: &History,
 ) {
+    let side = |name: &str| match known.get(name) {
+        Some(applied) => Side {
+            name: name.to_string(),
+            applied: Some(applied.clone()),
+        },
+        None => Side::of(name, targets.get(name), codebase),
+    };
     for entry in entries {
         let [left, right] = match &entry.environments {
             Some([a, b]) => [a.clone(), b.clone()],
             None => ["local".to_string(), "production".to_string()],
         };
-        let left = Side::of(&left, targets.get(&left), codebase);
-        let right = Side::of(&right, targets.get(&right), codebase);
+        let left = side(&left);
+        let right = side(&right);
         entry.explanation = Some(explain(entry, history, &left, &right));
     }
 }

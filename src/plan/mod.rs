@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::database::{ReadOptions, VersionTableName};
 use crate::exit::input_error;
 use crate::migrations::{AlembicUrl, Discovery};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The environment variables as the plan sees them: a lookup, so that tests
 /// never touch the process environment. Blank values count as unset.
@@ -96,6 +96,9 @@ pub struct Plan {
     pub diff: DiffOptions,
     pub outputs: Outputs,
     pub gate: Option<Gate>,
+    /// The expected schema (`--expected-snapshot`), compared with every
+    /// database read.
+    pub expected_snapshot: Option<PathBuf>,
 }
 
 impl Plan {
@@ -143,6 +146,12 @@ impl Plan {
                 cwd: input.cwd.to_path_buf(),
             },
             gate: input.gate,
+            expected_snapshot: args.expected_snapshot.clone().or_else(|| {
+                config
+                    .expected_snapshot
+                    .as_deref()
+                    .map(|p| config.resolve(p))
+            }),
         })
     }
 }

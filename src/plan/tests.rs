@@ -638,3 +638,21 @@ fn alembic_sqlalchemy_url_is_the_local_databases_last_fallback() {
     gate.alembic_url = Some(db("from_ini"));
     assert!(gate.plan().targets.iter().all(|t| t.name != "local"));
 }
+
+#[test]
+fn expected_snapshot_from_the_flag_else_the_config_beside_it() {
+    let local = ["--no-report", "--local-snapshot", "l.json"];
+    assert_eq!(case(&local).plan().expected_snapshot, None);
+    let configured = case(&local).config("expected-snapshot = \"ci/expected.json\"\n");
+    assert_eq!(
+        configured.plan().expected_snapshot,
+        Some(PathBuf::from("/repo/ci/expected.json"))
+    );
+    let mut flagged = local.to_vec();
+    flagged.extend(["--expected-snapshot", "mine.json"]);
+    let flagged = case(&flagged).config("expected-snapshot = \"ci/expected.json\"\n");
+    assert_eq!(
+        flagged.plan().expected_snapshot,
+        Some(PathBuf::from("mine.json"))
+    );
+}
