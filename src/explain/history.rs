@@ -54,12 +54,12 @@ pub struct History {
     pub opaque: Vec<Opaque>,
 }
 
-/// Object kinds whose history the migrations' effects describe.
-pub fn follows(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::Table | Kind::Column | Kind::Constraint | Kind::Index
-    )
+/// Object kinds a readable operation may create without naming them: a
+/// `sa.Enum` column creates its type, an integer primary key its sequence.
+/// No readable Alembic operation creates the other kinds (views, functions,
+/// triggers, policies, extensions, schemas): only raw SQL, which is opaque.
+pub fn created_implicitly(kind: Kind) -> bool {
+    matches!(kind, Kind::Enum | Kind::Domain | Kind::Sequence)
 }
 
 impl History {

@@ -13,7 +13,7 @@ mod history;
 #[cfg(test)]
 mod tests;
 
-pub use history::{follows, Action, ColumnDefinition, History, Opaque, Touch};
+pub use history::{created_implicitly, Action, ColumnDefinition, History, Opaque, Touch};
 
 use crate::migrations::Codebase;
 use crate::report::{
@@ -150,13 +150,13 @@ pub fn explain(
 ) -> Explanation {
     let object = &entry.object;
     let kind = entry.kind;
-    if !follows(kind) {
+    if created_implicitly(kind) {
         return Explanation {
             code: ExplanationCode::Unverifiable,
             side: None,
             revisions: Vec::new(),
             message: format!(
-                "driftcheck does not yet follow {kind} objects through migrations: compare `{object}` with the migrations by hand"
+                "a migration may create {kind} `{object}` without naming it (a `sa.Enum` column, a serial key), which driftcheck does not follow yet: compare it with the migrations by hand"
             ),
             suggestion: None,
         };

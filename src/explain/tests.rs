@@ -254,11 +254,33 @@ fn a_dropped_table_ends_its_columns() {
 }
 
 #[test]
-fn kinds_not_followed_and_unknown_revisions_are_unverifiable() {
+fn views_only_raw_sql_creates_are_by_hand_unless_raw_ddl_ran() {
+    let clean = history(&[BASE]);
+    let view = entry(Kind::View, "public.v", None, Some("SELECT 2"));
+    let both = (
+        side("local", &["a1", "b2"]),
+        side("production", &["a1", "b2"]),
+    );
+    let why = explain(&view, &clean, &both.0, &both.1);
+    assert_eq!(why.code, ExplanationCode::NotInMigrations);
+    assert_eq!(why.side.as_deref(), Some("production"));
+    let raw = history(&[BASE, ("b2", "op.execute('CREATE VIEW v AS SELECT 2')")]);
+    let why = explain(&view, &raw, &both.0, &both.1);
+    assert_eq!(why.code, ExplanationCode::Unverifiable);
+    assert_eq!(why.revisions[0].revision, "b2");
+}
+
+#[test]
+fn implicit_kinds_and_unknown_revisions_are_unverifiable() {
     let history = history(&[BASE]);
-    let view = entry(Kind::View, "public.v", Some("SELECT 1"), Some("SELECT 2"));
+    let kind = entry(
+        Kind::Enum,
+        "public.kind",
+        Some("enum (a, b)"),
+        Some("enum (a)"),
+    );
     let why = explain(
-        &view,
+        &kind,
         &history,
         &side("local", &["a1"]),
         &side("production", &["a1"]),
