@@ -4,7 +4,7 @@
 
 use crate::compare::Kind;
 use crate::evidence::{
-    ConstraintKind, ConstraintSpec, EffectKind, Extraction, TableRef, TypeChange,
+    ColumnSpec, ConstraintKind, ConstraintSpec, EffectKind, Extraction, TableRef, TypeChange,
 };
 use crate::migrations::Revision;
 use std::collections::HashMap;
@@ -145,22 +145,7 @@ impl History {
                 let key = table_key(table);
                 self.touch(Kind::Table, key.clone(), at, Action::Create, None);
                 for column in columns {
-                    let definition = ColumnDefinition {
-                        data_type: column.data_type.clone(),
-                        nullable: Some(column.nullable),
-                    };
-                    self.child(
-                        Kind::Column,
-                        &format!("{key}.{}", column.name),
-                        &key,
-                        at,
-                        Action::Create,
-                        Some(definition),
-                    );
-                }
-                if columns.iter().any(|c| c.primary_key) {
-                    let name = format!("{key}.{}_pkey", table.name);
-                    self.child(Kind::Constraint, &name, &key, at, Action::Create, None);
+                    self.create_column(&key, &table.name, column, at);
                 }
                 for constraint in constraints {
                     if let Some(name) = constraint_name(&table.name, constraint) {
@@ -207,23 +192,7 @@ impl History {
                 }
             }
             EffectKind::AddColumn { table, column } => {
-                let key = table_key(table);
-                let definition = ColumnDefinition {
-                    data_type: column.data_type.clone(),
-                    nullable: Some(column.nullable),
-                };
-                self.child(
-                    Kind::Column,
-                    &format!("{key}.{}", column.name),
-                    &key,
-                    at,
-                    Action::Create,
-                    Some(definition),
-                );
-                if column.primary_key {
-                    let name = format!("{key}.{}_pkey", table.name);
-                    self.child(Kind::Constraint, &name, &key, at, Action::Create, None);
-                }
+                self.create_column(&table_key(table), &table.name, column, at);
             }
             EffectKind::DropColumn { table, column } => {
                 let key = table_key(table);
@@ -334,6 +303,27 @@ impl History {
                     });
                 }
             }
+        }
+    }
+
+    /// A column (and the primary key it declares) created on table `key`.
+    fn create_column(&mut self, key: &str, table: &str, column: &ColumnSpec, at: &At) {
+        let definition = ColumnDefinition {
+            data_type: column.data_type.clone(),
+            nullable: Some(column.nullable),
+        };
+        let name = format!("{key}.{}", column.name);
+        self.child(
+            Kind::Column,
+            &name,
+            key,
+            at,
+            Action::Create,
+            Some(definition),
+        );
+        if column.primary_key {
+            let name = format!("{key}.{table}_pkey");
+            self.child(Kind::Constraint, &name, key, at, Action::Create, None);
         }
     }
 
