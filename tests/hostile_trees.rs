@@ -8,7 +8,8 @@
 
 mod common;
 
-use common::cli::{Output, Test};
+use common::cli::{repo, Output, Test};
+use common::migrated::python;
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::io::Write;
@@ -64,6 +65,32 @@ fn graph(dir: &Path) -> Output {
         ])
         .deadline(DEADLINE)
         .run()
+}
+
+/// The revision ids Alembic itself reads from the project in `dir`
+/// (tests/support/alembic_revision_map.py).
+fn alembic_revisions(dir: &Path) -> Vec<String> {
+    let out = Command::new(python())
+        .arg(repo().join("tests/support/alembic_revision_map.py"))
+        .arg("--ini")
+        .arg(dir.join("alembic.ini"))
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["ok"],
+        true,
+        "Alembic refused {}: {json}",
+        dir.display()
+    );
+    let mut ids: Vec<String> = json["revisions"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    ids.sort();
+    ids
 }
 
 fn revisions(json: &Value) -> Vec<String> {
@@ -177,6 +204,7 @@ fn a_directory_named_like_a_migration_is_a_directory() {
     let json = graph(tmp.path()).status(0).json();
     assert_eq!(revisions(&json), ["a1", "y1"]);
     assert_eq!(codes(&json), Vec::<String>::new());
+    assert_eq!(alembic_revisions(tmp.path()), ["a1", "y1"]);
 }
 
 #[test]
@@ -187,6 +215,8 @@ fn symlink_loops_end_and_name_the_link() {
     symlink("..", dir.join("up")).unwrap();
     symlink(".", dir.join("self")).unwrap();
     symlink("sub", dir.join("sub_again")).unwrap();
+    // Alembic's walk does not follow them either (and does not hang).
+    assert_eq!(alembic_revisions(tmp.path()), ["a1", "b1"]);
     // A file loop.
     symlink("loop_b.py", dir.join("loop_a.py")).unwrap();
     symlink("loop_a.py", dir.join("loop_b.py")).unwrap();
