@@ -93,26 +93,24 @@ fn alembic_revisions(dir: &Path) -> Vec<String> {
     ids
 }
 
-fn revisions(json: &Value) -> Vec<String> {
-    let mut ids: Vec<String> = json["revisions_list"]
+/// `field` of every item of the array `list`, sorted.
+fn sorted(json: &Value, list: &str, field: &str) -> Vec<String> {
+    let mut values: Vec<String> = json[list]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["revision"].as_str().unwrap().to_string())
+        .map(|item| item[field].as_str().unwrap().to_string())
         .collect();
-    ids.sort();
-    ids
+    values.sort();
+    values
+}
+
+fn revisions(json: &Value) -> Vec<String> {
+    sorted(json, "revisions_list", "revision")
 }
 
 fn codes(json: &Value) -> Vec<String> {
-    let mut codes: Vec<String> = json["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["code"].as_str().unwrap().to_string())
-        .collect();
-    codes.sort();
-    codes
+    sorted(json, "problems", "code")
 }
 
 /// The problem `code` whose `file` is `file`; its message names the file too.
@@ -339,18 +337,15 @@ fn bad_bytes_in_names_and_contents() {
     );
     let shown = dir.join("b1_caf\\xE9.py");
     problem(&json, "non_utf8_name", &shown);
-    let found = problem(&json, "non_utf8_content", &latin1);
-    assert_eq!(found["line"], 3);
-    assert!(found["message"]
-        .as_str()
-        .unwrap()
-        .contains(&offset(latin1_bytes, 0xe9)));
-    let found = problem(&json, "nul_byte", &nul);
-    assert_eq!(found["line"], 3);
-    assert!(found["message"]
-        .as_str()
-        .unwrap()
-        .contains(&offset(nul_bytes, 0)));
+    for (code, file, bytes, byte) in [
+        ("non_utf8_content", &latin1, &latin1_bytes[..], 0xe9),
+        ("nul_byte", &nul, &nul_bytes[..], 0),
+    ] {
+        let found = problem(&json, code, file);
+        assert_eq!(found["line"], 3);
+        let message = found["message"].as_str().unwrap();
+        assert!(message.contains(&offset(bytes, byte)), "{message}");
+    }
 
     // The terminal view names them the same way, with no raw byte.
     let text = Test::new()

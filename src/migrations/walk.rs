@@ -273,7 +273,9 @@ pub fn read(path: &Path) -> Result<Source, Problem> {
     };
     check(&meta)?;
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
-    // The entry may have changed since: check what was opened.
+    // The entry may have changed since: check what was opened. (Only a FIFO
+    // swapped in between the two calls could still block `open`: that takes
+    // someone racing this run on purpose.)
     let meta = file.metadata().map_err(unreadable)?;
     check(&meta)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
