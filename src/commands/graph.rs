@@ -50,16 +50,24 @@ fn merges(codebase: &Codebase) -> Vec<String> {
 }
 
 fn branches(codebase: &Codebase) -> Vec<String> {
+    // Children of every revision in one pass: scanning all revisions for each
+    // branch point took minutes on 100,000 revisions (docs/reliability.md).
+    let mut children: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for child in &codebase.revisions {
+        for down in &child.down_revisions {
+            let list = children.entry(down.as_str()).or_default();
+            if list.last() != Some(&child.revision.as_str()) {
+                list.push(&child.revision);
+            }
+        }
+    }
     codebase
         .branch_points()
         .iter()
         .map(|r| {
-            let children: Vec<&str> = codebase
-                .revisions
-                .iter()
-                .filter(|c| c.down_revisions.contains(&r.revision))
-                .map(|c| c.revision.as_str())
-                .collect();
+            let children = children
+                .get(r.revision.as_str())
+                .map_or(&[][..], Vec::as_slice);
             format!("{} branches into {}", r.revision, children.join(", "))
         })
         .collect()

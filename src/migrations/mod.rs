@@ -8,6 +8,7 @@ pub mod alembic_config;
 pub mod discover;
 pub mod graph;
 pub mod parse;
+pub mod walk;
 
 pub use discover::AlembicUrl;
 use serde::Serialize;
@@ -34,6 +35,10 @@ pub enum MigrationsError {
     MissingDir { dir: PathBuf, origin: String },
     #[error("migrations directory {} holds no migration files (*.py) ({origin})", dir.display())]
     EmptyDir { dir: PathBuf, origin: String },
+    #[error(
+        "migrations directory {shown} has a name that is not valid UTF-8 ({origin}); rename it"
+    )]
+    NonUtf8Dir { shown: String, origin: String },
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -79,7 +84,10 @@ pub struct Revision {
 pub struct Problem {
     /// Stable code: multiple_heads, cycle, missing_parent, duplicate_revision,
     /// duplicate_branch_label, unresolved_value, syntax_error, not_a_migration,
-    /// filename_mismatch.
+    /// filename_mismatch; for entries refused while listing and reading
+    /// (`walk`): not_a_regular_file, dangling_symlink, unreadable_file,
+    /// unreadable_directory, file_too_large, non_utf8_name, non_utf8_content,
+    /// nul_byte, symlinked_directory, duplicate_file.
     pub code: String,
     /// `error` or `warning`.
     pub severity: String,
@@ -113,19 +121,23 @@ pub fn database_url(discovery: &Discovery) -> Result<Option<AlembicUrl>, Migrati
 pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
     let started = std::time::Instant::now();
     let locations = discover::locate(discovery)?;
-    let mut paths = Vec::new();
-    let mut seen_dirs = std::collections::HashSet::new();
+    let mut listing = walk::Listing::default();
     for dir in &locations.dirs {
-        let before = (paths.len(), seen_dirs.len());
-        list_py_files(dir, locations.recursive, &mut seen_dirs, &mut paths)?;
-        let listed_again = seen_dirs.len() == before.1;
-        if paths.len() == before.0 && !listed_again {
+        // Every path driftcheck prints, JSON included, is UTF-8.
+        if dir.to_str().is_none() {
+            return Err(MigrationsError::NonUtf8Dir {
+                shown: walk::escaped(dir),
+                origin: locations.origin.clone(),
+            });
+        }
+        if let Some(0) = listing.add(dir, locations.recursive)? {
             return Err(MigrationsError::EmptyDir {
                 dir: dir.clone(),
                 origin: locations.origin.clone(),
             });
         }
     }
+    let paths = listing.files;
     tracing::info!(
         dirs = ?locations.dirs,
         origin = %locations.origin,
@@ -134,14 +146,14 @@ pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
         "discovered the migrations"
     );
     let started = std::time::Instant::now();
-    let parsed = parse_files(&paths)?;
+    let parsed = parse_files(&paths);
     tracing::info!(
         files = parsed.len(),
         elapsed_ms = crate::logging::elapsed_ms(started),
         "parsed the migrations"
     );
     let started = std::time::Instant::now();
-    let codebase = graph::build(locations.dirs, parsed, Vec::new());
+    let codebase = graph::build(locations.dirs, parsed, listing.problems);
     tracing::info!(
         revisions = codebase.revisions.len(),
         heads = ?codebase.heads,
@@ -152,55 +164,11 @@ pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
     Ok(codebase)
 }
 
-/// Alembic's file rule `(?!\.\#|__init__)(.*\.py)$`, sorted per directory;
-/// subdirectories (never `__pycache__`) only when recursive.
-fn list_py_files(
-    dir: &std::path::Path,
-    recursive: bool,
-    seen_dirs: &mut std::collections::HashSet<PathBuf>,
-    out: &mut Vec<PathBuf>,
-) -> Result<(), MigrationsError> {
-    let io = |source| MigrationsError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    // A directory reached twice (listed twice, or inside another recursive
-    // location) is read once, as Alembic reads each real file once.
-    let real = std::fs::canonicalize(dir).map_err(io)?;
-    if !seen_dirs.insert(real) {
-        return Ok(());
-    }
-    let mut files = Vec::new();
-    let mut subdirs = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        let file_type = entry.file_type().map_err(io)?;
-        let is_dir = file_type.is_dir() || (file_type.is_symlink() && entry.path().is_dir());
-        if is_dir {
-            if recursive && name != "__pycache__" {
-                subdirs.push(name);
-            }
-        } else if name.ends_with(".py") && !name.starts_with(".#") && !name.starts_with("__init__")
-        {
-            files.push(name);
-        }
-    }
-    files.sort_unstable();
-    out.extend(files.iter().map(|name| dir.join(name)));
-    subdirs.sort_unstable();
-    for sub in subdirs {
-        list_py_files(&dir.join(sub), recursive, seen_dirs, out)?;
-    }
-    Ok(())
-}
-
-/// Read and parse files on every available core; the result keeps `paths`' order.
-/// Workers take small batches from a shared counter, so a core slowed down by
-/// other load does not leave the others idle at the end.
-fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsError> {
+/// Read (see [`walk::read`]) and parse files on every available core; the
+/// result keeps `paths`' order. A file that cannot be read safely comes back
+/// with its problem and no revision. Workers take small batches from a shared
+/// counter, so a core slowed down by other load does not leave the others idle.
+fn parse_files(paths: &[PathBuf]) -> Vec<parse::ParsedFile> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     const BATCH: usize = 64;
     let threads = std::thread::available_parallelism()
@@ -208,15 +176,20 @@ fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsEr
         .min(paths.len().div_ceil(BATCH))
         .max(1);
     let next = AtomicUsize::new(0);
-    let read_one = |path: &PathBuf| {
-        let source = std::fs::read(path).map_err(|source| MigrationsError::Io {
+    let read_one = |path: &PathBuf| match walk::read(path) {
+        Ok(source) => {
+            let mut parsed = parse::parse_source(path, &source.text);
+            parsed.problems.splice(0..0, source.problems);
+            parsed
+        }
+        Err(problem) => parse::ParsedFile {
             path: path.clone(),
-            source,
-        })?;
-        Ok(parse::parse_source(path, &String::from_utf8_lossy(&source)))
+            problems: vec![problem],
+            ..parse::ParsedFile::default()
+        },
     };
     type Batch = (usize, Vec<parse::ParsedFile>);
-    let results: Vec<Result<Vec<Batch>, MigrationsError>> = std::thread::scope(|scope| {
+    let results: Vec<Vec<Batch>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -224,12 +197,10 @@ fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsEr
                     loop {
                         let start = next.fetch_add(BATCH, Ordering::Relaxed);
                         if start >= paths.len() {
-                            return Ok(done);
+                            return done;
                         }
                         let end = (start + BATCH).min(paths.len());
-                        let batch: Result<Vec<_>, MigrationsError> =
-                            paths[start..end].iter().map(read_one).collect();
-                        done.push((start, batch?));
+                        done.push((start, paths[start..end].iter().map(read_one).collect()));
                     }
                 })
             })
@@ -239,12 +210,9 @@ fn parse_files(paths: &[PathBuf]) -> Result<Vec<parse::ParsedFile>, MigrationsEr
             .map(|w| w.join().expect("parser thread panicked"))
             .collect()
     });
-    let mut batches = Vec::new();
-    for part in results {
-        batches.extend(part?);
-    }
+    let mut batches: Vec<Batch> = results.into_iter().flatten().collect();
     batches.sort_unstable_by_key(|(start, _)| *start);
-    Ok(batches.into_iter().flat_map(|(_, files)| files).collect())
+    batches.into_iter().flat_map(|(_, files)| files).collect()
 }
 
 fn revision_json(rev: &Revision) -> Value {

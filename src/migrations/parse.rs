@@ -52,7 +52,8 @@ pub fn parse_source(path: &Path, source: &str) -> ParsedFile {
             format!(
                 "{}:{line}: Python syntax error ({}); Alembic cannot import this file",
                 path.display(),
-                error.message
+                // The parser may quote a character of the file: never a raw control character.
+                super::walk::printable(&error.message)
             ),
             path,
             Some(line),
@@ -173,7 +174,13 @@ fn legacy_or_helper(parsed: &mut ParsedFile) {
     ));
 }
 
-fn problem(code: &str, severity: &str, message: String, path: &Path, line: Option<u32>) -> Problem {
+pub(super) fn problem(
+    code: &str,
+    severity: &str,
+    message: String,
+    path: &Path,
+    line: Option<u32>,
+) -> Problem {
     Problem {
         code: code.into(),
         severity: severity.into(),

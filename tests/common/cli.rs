@@ -2,8 +2,10 @@
 //! builder: `Test::new().args(&["graph"]).run().status(1)`.
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The repository root (where Cargo.toml is).
 pub fn repo() -> PathBuf {
@@ -15,6 +17,8 @@ pub struct Test {
     current_dir: PathBuf,
     env: Vec<(String, String)>,
     env_remove: Vec<String>,
+    /// Kill the run and fail the test after this long (a hang must not hold CI).
+    deadline: Option<Duration>,
 }
 
 impl Default for Test {
@@ -43,7 +47,14 @@ impl Test {
                         || k == "NO_COLOR"
                 })
                 .collect(),
+            deadline: None,
         }
+    }
+
+    /// Fail the test, killing driftcheck, when the run takes longer than `limit`.
+    pub fn deadline(mut self, limit: Duration) -> Self {
+        self.deadline = Some(limit);
+        self
     }
 
     pub fn args<S: AsRef<str>>(mut self, args: &[S]) -> Self {
@@ -79,9 +90,11 @@ impl Test {
         for (key, value) in &self.env {
             command.env(key, value);
         }
-        let output = command
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run driftcheck {:?}: {e}", self.args));
+        let output = match self.deadline {
+            None => command.output(),
+            Some(limit) => output_within(command, limit, &self.args),
+        }
+        .unwrap_or_else(|e| panic!("cannot run driftcheck {:?}: {e}", self.args));
         let output = Output {
             args: self.args,
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -97,6 +110,46 @@ impl Test {
         );
         output
     }
+}
+
+/// `command.output()`, but killed (and the test failed) after `limit`.
+#[track_caller]
+fn output_within(
+    mut command: Command,
+    limit: Duration,
+    args: &[String],
+) -> std::io::Result<std::process::Output> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("driftcheck {args:?} still running after {limit:?}: killed (a hang)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    })
 }
 
 #[derive(Debug)]
