@@ -12,7 +12,7 @@ use clap_mangen::Man;
 const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "No drift (gate: deployable)."),
     ("1", "Drift found, or a defect in the revision graph (several heads, a cycle, a missing parent, a duplicate revision id, a syntax error); gate: blocked."),
-    ("2", "Usage or input error: a bad flag, unreadable migrations, alembic.ini or driftcheck.toml."),
+    ("2", "Usage or input error: a bad flag, a version directory that cannot be listed, an unreadable alembic.ini or driftcheck.toml, an expected snapshot from another codebase (a migration file that cannot be read is a graph problem: exit 1)."),
     ("3", "A required database or secret could not be reached or read."),
     ("130, 143", "Interrupted by SIGINT or SIGTERM; no partial file is left behind."),
 ];
