@@ -73,7 +73,7 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
             details.push(summary);
         } else if counts && finding.status == CheckStatus::Unknown {
             let what = match &effect.kind {
-                EffectKind::Unknown { text } => text,
+                EffectKind::Unknown { text, .. } => text,
                 _ => &finding.detail,
             };
             details.push(format!("unknown (line {}): {what}", effect.line));
@@ -287,7 +287,7 @@ impl<'a> Ctx<'a> {
 
     fn check(&self, index: usize, effect: &Effect) -> Finding {
         match &effect.kind {
-            EffectKind::Unknown { text } => {
+            EffectKind::Unknown { text, .. } => {
                 Finding::unknown(format!("not verifiable statically: {text}"))
             }
             EffectKind::AddColumn { table, column } => self.check_add_column(index, table, column),

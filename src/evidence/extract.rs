@@ -96,10 +96,15 @@ impl<'a> Extractor<'a> {
     }
 
     fn unknown(&mut self, node: &impl Ranged) {
+        self.unknown_sql(node, None);
+    }
+
+    fn unknown_sql(&mut self, node: &impl Ranged, sql: Option<String>) {
         self.effects.push(Effect {
             line: self.source.line_of(node),
             kind: EffectKind::Unknown {
                 text: shorten(self.source.text(node)),
+                sql,
             },
         });
     }
@@ -247,6 +252,15 @@ impl<'a> Extractor<'a> {
                 line: self.source.line_of(call),
                 kind,
             }),
+            // Raw SQL: kept whole when it is a constant, for `explain`.
+            None if receiver == Some("op") && method == "execute" => {
+                let sql = call
+                    .arguments
+                    .args
+                    .first()
+                    .and_then(|arg| values.sql_text(arg));
+                self.unknown_sql(statement, sql)
+            }
             None => self.unknown(statement),
         }
     }

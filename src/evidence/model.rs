@@ -167,5 +167,9 @@ pub enum EffectKind {
     /// Anything not understood: data changes, raw SQL, conditionals, helper calls.
     Unknown {
         text: String,
+        /// The SQL of an `op.execute("…")` whose argument is a constant
+        /// string (or `sa.text("…")` of one), whole.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sql: Option<String>,
     },
 }

@@ -2,12 +2,13 @@
 //! alter, rename or drop it, in `alembic upgrade heads` order, from the
 //! statically extracted `upgrade()` effects. Pure.
 
+use super::raw_sql::{self, Scope};
 use crate::compare::Kind;
 use crate::evidence::{
     ColumnSpec, ConstraintKind, ConstraintSpec, EffectKind, Extraction, TableRef, TypeChange,
 };
 use crate::migrations::Revision;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -35,13 +36,17 @@ pub struct Touch {
 }
 
 /// An operation driftcheck cannot read (raw DDL, a helper, a loop): it may
-/// have created, changed or dropped anything.
+/// have created, changed or dropped anything, or anything in the tables its
+/// SQL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opaque {
     pub revision: String,
     pub file: String,
     pub line: u32,
     pub text: String,
+    /// The tables and objects its SQL names (unqualified), when it is DDL
+    /// sqlparser reads; `None`: it may touch anything.
+    pub objects: Option<BTreeSet<String>>,
 }
 
 /// Every object's touches, and the operations that cannot be read.
@@ -293,15 +298,24 @@ impl History {
                     ),
                 }
             }
-            EffectKind::Unknown { text } => {
-                if !is_data_only(text) {
-                    self.opaque.push(Opaque {
-                        revision: at.revision.to_string(),
-                        file: at.file.to_string(),
-                        line: at.line,
-                        text: text.clone(),
-                    });
-                }
+            EffectKind::Unknown { text, sql } => {
+                let scope = match sql {
+                    Some(sql) => raw_sql::scope(sql),
+                    None if is_data_only(text) => Scope::Data,
+                    None => Scope::Anything,
+                };
+                let objects = match scope {
+                    Scope::Data => return,
+                    Scope::Objects(names) => Some(names),
+                    Scope::Anything => None,
+                };
+                self.opaque.push(Opaque {
+                    revision: at.revision.to_string(),
+                    file: at.file.to_string(),
+                    line: at.line,
+                    text: text.clone(),
+                    objects,
+                });
             }
         }
     }

@@ -10,6 +10,7 @@
 //! [`load_history`], which reads the migration files.
 
 mod history;
+mod raw_sql;
 #[cfg(test)]
 mod tests;
 
@@ -33,6 +34,7 @@ pub fn load_history(codebase: &Codebase, default_schema: &str) -> History {
                     line: 1,
                     kind: crate::evidence::EffectKind::Unknown {
                         text: format!("(unreadable: {error})"),
+                        sql: None,
                     },
                 }],
                 has_upgrade: false,
@@ -229,10 +231,16 @@ pub fn explain(
 
     // Outside migrations, unless an unreadable operation applied on either
     // side may have done it.
+    let names = entry_names(entry);
     let opaque: Vec<&Opaque> = history
         .opaque
         .iter()
         .filter(|o| left.has(&o.revision) || right.has(&o.revision))
+        .filter(|o| {
+            o.objects
+                .as_ref()
+                .is_none_or(|objects| !objects.is_disjoint(&names))
+        })
         .collect();
     if !opaque.is_empty() {
         let places: Vec<String> = opaque
@@ -363,6 +371,34 @@ pub fn explain(
             }
         }
     }
+}
+
+/// The unqualified names raw SQL would use for the entry's object and its
+/// table: `orders` and `status` for `public.orders.status`; an index's
+/// table from its definition (`CREATE INDEX ix ON public.orders …`).
+fn entry_names(entry: &SchemaDiffEntry) -> BTreeSet<String> {
+    use crate::compare::Kind;
+    let parts: Vec<&str> = entry.object.split('.').collect();
+    let mut names = BTreeSet::new();
+    names.extend(parts.last().map(|s| s.to_string()));
+    let on_a_table = matches!(
+        entry.kind,
+        Kind::Column | Kind::Constraint | Kind::Trigger | Kind::Policy
+    );
+    if on_a_table && parts.len() >= 3 {
+        names.insert(parts[parts.len() - 2].to_string());
+    }
+    if entry.kind == Kind::Index {
+        for definition in [&entry.local, &entry.production].into_iter().flatten() {
+            if let Some((_, rest)) = definition.split_once(" ON ") {
+                let rest = rest.trim_start_matches("ONLY ");
+                let table = rest.split_whitespace().next().unwrap_or_default();
+                let table = table.rsplit('.').next().unwrap_or_default();
+                names.insert(table.trim_matches('"').to_string());
+            }
+        }
+    }
+    names
 }
 
 /// Where the last migration touching a column states its type or

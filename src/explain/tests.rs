@@ -295,3 +295,36 @@ fn implicit_kinds_and_unknown_revisions_are_unverifiable() {
     assert_eq!(why.code, ExplanationCode::Unverifiable);
     assert!(why.message.contains("production"), "{}", why.message);
 }
+
+#[test]
+fn raw_ddl_on_other_tables_does_not_cloud_a_difference() {
+    let history = history(&[
+        BASE,
+        (
+            "b2",
+            "op.execute(sa.text('ALTER TABLE audit ADD COLUMN x int'))",
+        ),
+    ]);
+    let both = ["a1", "b2"];
+    let hand = entry(Kind::Column, "public.orders.hotfix", None, Some("text"));
+    let why = explain(
+        &hand,
+        &history,
+        &side("local", &both),
+        &side("production", &both),
+    );
+    assert_eq!(
+        why.code,
+        ExplanationCode::NotInMigrations,
+        "{}",
+        why.message
+    );
+    let audit = entry(Kind::Column, "public.audit.hotfix", None, Some("text"));
+    let why = explain(
+        &audit,
+        &history,
+        &side("local", &both),
+        &side("production", &both),
+    );
+    assert_eq!(why.code, ExplanationCode::Unverifiable, "{}", why.message);
+}

@@ -134,7 +134,7 @@ pub(super) fn describe(kind: &EffectKind) -> String {
                 }
             )
         }
-        EffectKind::Unknown { text } => format!("unrecognised: {text}"),
+        EffectKind::Unknown { text, .. } => format!("unrecognised: {text}"),
     }
 }
 

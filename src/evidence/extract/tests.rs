@@ -126,9 +126,9 @@ fn local_string_variables_resolve_and_rebinding_forgets_them() {
         }
     );
     // `table = compute()` is itself unknown, and the later drop cannot be resolved.
-    assert!(matches!(&all[1], EffectKind::Unknown { text } if text.contains("compute()")));
+    assert!(matches!(&all[1], EffectKind::Unknown { text, .. } if text.contains("compute()")));
     assert!(
-        matches!(&all[2], EffectKind::Unknown { text } if text.contains("drop_column(table, 'b')"))
+        matches!(&all[2], EffectKind::Unknown { text, .. } if text.contains("drop_column(table, 'b')"))
     );
     assert_eq!(all.len(), 3);
 }
@@ -587,7 +587,7 @@ def upgrade():
         .effects
         .iter()
         .map(|e| match &e.kind {
-            EffectKind::Unknown { text } => (e.line, format!("unknown: {text}")),
+            EffectKind::Unknown { text, .. } => (e.line, format!("unknown: {text}")),
             other => (e.line, format!("{other:?}")),
         })
         .collect();
