@@ -98,6 +98,12 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// List each migration's `upgrade()` as driftcheck reads it: every
+    /// operation understood, and what stays unknown (file:line), with the
+    /// share of migrations fully understood.
+    #[arg(long)]
+    pub effects: bool,
 }
 
 /// Which objects to introspect.

@@ -391,3 +391,62 @@ fn a_directory_given_twice_is_read_once() {
     assert_eq!(json["revisions"], 2);
     assert_eq!(json["problems"], serde_json::json!([]));
 }
+
+#[test]
+fn effects_list_what_is_read_and_what_stays_unknown() {
+    let json = Test::new()
+        .args(&["graph", "--migrations", &fixture("credentialmate/versions")])
+        .args(&["--effects", "--format", "json"])
+        .run()
+        .status(0)
+        .json();
+    assert_eq!(json["effects_summary"]["migrations"], 7, "{json:#}");
+    assert_eq!(json["effects_summary"]["fully_understood"], 7, "{json:#}");
+    let file = "migrations-fixtures/credentialmate/versions/20251230_1900_sync_superuser_role_constraint.py";
+    let last = &json["revisions_list"][6]["effects"];
+    assert_eq!(last["revision"], "20251230_1900");
+    let backfill = &last["operations"][0];
+    assert_eq!(backfill["line"], line_of(file, "    op.execute"));
+    assert_eq!(backfill["understood"], true);
+    assert!(
+        backfill["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("data only"),
+        "{backfill}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    };
+    write(
+        "a1_base.py",
+        "from alembic import op\nimport sqlalchemy as sa\nrevision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    op.add_column('t', sa.Column('x', sa.Integer()))\n",
+    );
+    write(
+        "b2_raw.py",
+        "from alembic import op\nrevision = 'b2'\ndown_revision = 'a1'\n\ndef upgrade():\n    op.execute('CREATE EXTENSION pgcrypto')\n    helper(op)\n",
+    );
+    let text = Test::new()
+        .args(&[
+            "graph",
+            "--effects",
+            "--migrations",
+            dir.path().to_str().unwrap(),
+        ])
+        .run()
+        .status(0)
+        .stdout;
+    assert!(text.contains("✓ a1 ("), "{text}");
+    assert!(text.contains("? b2 ("), "{text}");
+    assert!(
+        text.contains("   6  unknown: op.execute('CREATE EXTENSION pgcrypto')"),
+        "{text}"
+    );
+    assert!(text.contains("   7  unknown: helper(op)"), "{text}");
+    assert!(
+        text.ends_with("1 of 2 migrations (50%) fully understood\n"),
+        "{text}"
+    );
+}

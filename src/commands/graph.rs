@@ -16,14 +16,18 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
         section: args.migrations.name.clone(),
     };
     let codebase = migrations::load(&discovery).map_err(|e| input_error(e.to_string()))?;
-    let out = match args.format {
-        Format::Json => format!("{:#}\n", codebase.graph_json()),
-        Format::Markdown => markdown(&codebase),
-        Format::Text => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            text(&codebase, color)
+    let out = if args.effects {
+        let migrations = super::effects::read(&codebase);
+        match args.format {
+            Format::Json => format!(
+                "{:#}\n",
+                super::effects::json(codebase.graph_json(), &migrations)
+            ),
+            Format::Markdown => super::effects::markdown(&migrations),
+            Format::Text => super::effects::text(&migrations),
         }
+    } else {
+        graph_view(args, &codebase)
     };
     print!("{out}");
     Ok(if codebase.has_errors() {
@@ -31,6 +35,18 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::Clean
     })
+}
+
+fn graph_view(args: &GraphArgs, codebase: &Codebase) -> String {
+    match args.format {
+        Format::Json => format!("{:#}\n", codebase.graph_json()),
+        Format::Markdown => markdown(codebase),
+        Format::Text => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            text(codebase, color)
+        }
+    }
 }
 
 fn list(ids: &[String]) -> String {

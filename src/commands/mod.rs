@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod effects;
 pub mod graph;
 pub mod man;
 pub mod snapshot;

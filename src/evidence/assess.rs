@@ -7,6 +7,11 @@ mod columns;
 mod constraints;
 mod defaults;
 mod describe;
+
+/// One line describing an effect (`add column public.users.x: …`).
+pub fn describe_effect(kind: &crate::evidence::EffectKind) -> String {
+    describe::describe(kind)
+}
 mod indexes;
 mod order;
 mod tables;

@@ -10,7 +10,7 @@
 //! [`load_history`], which reads the migration files.
 
 mod history;
-mod raw_sql;
+pub mod raw_sql;
 #[cfg(test)]
 mod tests;
 
