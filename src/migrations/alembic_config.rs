@@ -79,20 +79,38 @@ impl AlembicConfig {
         toml: Option<&Path>,
         section: Option<&str>,
     ) -> Result<Self, MigrationsError> {
-        let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|source| MigrationsError::Io {
-                path: path.to_path_buf(),
-                source,
+        let read = |path: Option<&Path>| -> Result<Option<String>, MigrationsError> {
+            path.map(|path| {
+                std::fs::read_to_string(path).map_err(|source| MigrationsError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
             })
+            .transpose()
         };
+        let (ini_text, toml_text) = (read(ini)?, read(toml)?);
+        AlembicConfig::from_text(
+            ini.zip(ini_text.as_deref()),
+            toml.zip(toml_text.as_deref()),
+            section,
+        )
+    }
+
+    /// [`load`](Self::load) on texts already read: (path, text) of the ini and
+    /// of `pyproject.toml`. Pure; the paths only name the files in messages and
+    /// give `%(here)s`.
+    pub fn from_text(
+        ini: Option<(&Path, &str)>,
+        toml: Option<(&Path, &str)>,
+        section: Option<&str>,
+    ) -> Result<Self, MigrationsError> {
         let ini = match ini {
-            Some(path) => {
-                let sections =
-                    parse_ini(&read(path)?).map_err(|(line, message)| MigrationsError::Ini {
-                        path: path.to_path_buf(),
-                        line,
-                        message,
-                    })?;
+            Some((path, text)) => {
+                let sections = parse_ini(text).map_err(|(line, message)| MigrationsError::Ini {
+                    path: path.to_path_buf(),
+                    line,
+                    message,
+                })?;
                 Some(Ini {
                     path: path.to_path_buf(),
                     sections,
@@ -102,13 +120,12 @@ impl AlembicConfig {
             None => None,
         };
         let toml = match toml {
-            Some(path) => {
+            Some((path, text)) => {
                 let table: toml::Table =
-                    read(path)?
-                        .parse()
+                    text.parse()
                         .map_err(|e: toml::de::Error| MigrationsError::Ini {
                             path: path.to_path_buf(),
-                            line: line_of(&read(path).unwrap_or_default(), e.span()),
+                            line: line_of(text, e.span()),
                             message: e.message().to_string(),
                         })?;
                 if let Some(value) = tool_alembic(&table) {

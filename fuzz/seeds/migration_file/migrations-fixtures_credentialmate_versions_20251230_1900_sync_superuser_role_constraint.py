@@ -1,0 +1,32 @@
+"""sync superuser role constraint
+
+Revision ID: 20251230_1900
+Revises: 20251230_1700
+Create Date: 2025-12-30 19:00:12.774920
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+# revision identifiers, used by Alembic.
+revision: str = "20251230_1900"
+down_revision: Union[str, None] = "20251230_1700"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.execute("UPDATE users SET role = 'superuser' WHERE is_superuser AND role <> 'superuser'")
+    op.drop_constraint("ck_users_role", "users", type_="check")
+    op.create_check_constraint(
+        "ck_users_role", "users", "role IN ('user', 'admin', 'superuser')"
+    )
+    op.create_check_constraint(
+        "ck_users_superuser_role", "users", "NOT is_superuser OR role = 'superuser'"
+    )
+
+
+def downgrade() -> None:
+    op.drop_constraint("ck_users_superuser_role", "users", type_="check")

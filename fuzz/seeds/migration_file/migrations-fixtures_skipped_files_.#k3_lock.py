@@ -1,0 +1,2 @@
+revision = "lock_is_not_a_migration"
+down_revision = (

@@ -1,0 +1,2 @@
+"""Shared ids; a helper module, not a migration."""
+PARENT = "u1"
