@@ -7,8 +7,8 @@
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   # default: 600 s, every target
 #
 # Runs the targets one after the other, each starting from its seeds
-# (fuzz/seeds/TARGET, in git) and the corpus of earlier runs (fuzz/corpus/TARGET,
-# not in git). A panic, a hang over 10 s or more than 2 GiB of memory is a
+# (fuzz/seeds/TARGET, and migrations-fixtures/ for Python and alembic.ini) and
+# the corpus of earlier runs (fuzz/corpus/TARGET, not in git). A panic, a hang over 10 s or more than 2 GiB of memory is a
 # crash: the input lands in fuzz/artifacts/TARGET/. Prints one line per target
 # and exits 1 if any target crashed. Needs the nightly toolchain (rustup).
 set -euo pipefail
@@ -37,6 +37,13 @@ cargo +nightly fuzz build "${flags[@]}"
 host=$(rustc +nightly -vV | sed -n 's/^host: //p')
 bin="${CARGO_TARGET_DIR:-fuzz/target}/$host/release"
 
+# Seeds kept elsewhere in the repository (libFuzzer reads directories recursively).
+extra_seeds() {
+  case $1 in
+    migration_file | evidence | alembic_ini) echo migrations-fixtures ;;
+  esac
+}
+
 mkdir -p fuzz/logs
 failed=0
 printf '%-16s %12s %8s %8s\n' target executions seconds crashes
@@ -46,7 +53,11 @@ for target in "${targets[@]}"; do
   log="fuzz/logs/$target.log"
   start=$(date +%s)
   status=0
-  "$bin/$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -artifact_prefix="fuzz/artifacts/$target/" \
+  seeds=()
+  for dir in "fuzz/seeds/$target" $(extra_seeds "$target"); do
+    [[ -d $dir ]] && seeds+=("$dir")
+  done
+  "$bin/$target" "fuzz/corpus/$target" "${seeds[@]}" -artifact_prefix="fuzz/artifacts/$target/" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     >"$log" 2>&1 || status=$?
   elapsed=$(($(date +%s) - start))

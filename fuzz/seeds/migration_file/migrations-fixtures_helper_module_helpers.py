@@ -1,5 +1,0 @@
-"""Helpers shared by migrations; defines no revision."""
-
-
-def batch_size():
-    return 500

@@ -1,2 +1,0 @@
-revision = "lock_is_not_a_migration"
-down_revision = (

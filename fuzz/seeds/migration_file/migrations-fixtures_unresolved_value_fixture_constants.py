@@ -1,2 +1,0 @@
-"""Shared ids; a helper module, not a migration."""
-PARENT = "u1"
