@@ -8,9 +8,11 @@
 #
 # Runs the targets one after the other, each starting from its seeds
 # (fuzz/seeds/TARGET, and migrations-fixtures/ for Python and alembic.ini) and
-# the corpus of earlier runs (fuzz/corpus/TARGET, not in git). A panic, a hang over 10 s or more than 2 GiB of memory is a
-# crash: the input lands in fuzz/artifacts/TARGET/. Prints one line per target
-# and exits 1 if any target crashed. Needs the nightly toolchain (rustup).
+# the corpus of earlier runs (fuzz/corpus/TARGET, not in git). A panic, a hang
+# over 10 s or more than 2 GiB of memory is a crash: the input lands in
+# fuzz/artifacts/TARGET/. Prints one line per target (executions, seconds,
+# crashes; the whole output in fuzz/logs/TARGET.log) and exits 1 if any
+# crashed. Needs the nightly toolchain (rustup).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -55,7 +57,7 @@ for target in "${targets[@]}"; do
   status=0
   seeds=()
   for dir in "fuzz/seeds/$target" $(extra_seeds "$target"); do
-    [[ -d $dir ]] && seeds+=("$dir")
+    if [[ -d $dir ]]; then seeds+=("$dir"); fi
   done
   "$bin/$target" "fuzz/corpus/$target" "${seeds[@]}" -artifact_prefix="fuzz/artifacts/$target/" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
@@ -64,7 +66,7 @@ for target in "${targets[@]}"; do
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   crashes=$(($(find "fuzz/artifacts/$target" -type f | wc -l) - before))
   if ((status != 0 && crashes == 0)); then
-    crashes=1 # a failure without an artifact (e.g. the build): see the log
+    crashes=1 # died without an artifact (a stack overflow is a bare SIGSEGV): see the log
   fi
   printf '%-16s %12s %8s %8s\n' "$target" "${executions:-?}" "$elapsed" "$crashes"
   if ((crashes > 0)); then
