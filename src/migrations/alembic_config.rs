@@ -79,20 +79,38 @@ impl AlembicConfig {
         toml: Option<&Path>,
         section: Option<&str>,
     ) -> Result<Self, MigrationsError> {
-        let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|source| MigrationsError::Io {
-                path: path.to_path_buf(),
-                source,
+        let read = |path: Option<&Path>| -> Result<Option<String>, MigrationsError> {
+            path.map(|path| {
+                std::fs::read_to_string(path).map_err(|source| MigrationsError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
             })
+            .transpose()
         };
+        let (ini_text, toml_text) = (read(ini)?, read(toml)?);
+        AlembicConfig::from_text(
+            ini.zip(ini_text.as_deref()),
+            toml.zip(toml_text.as_deref()),
+            section,
+        )
+    }
+
+    /// [`load`](Self::load) on texts already read: (path, text) of the ini and
+    /// of `pyproject.toml`. Pure; the paths only name the files in messages and
+    /// give `%(here)s`.
+    pub fn from_text(
+        ini: Option<(&Path, &str)>,
+        toml: Option<(&Path, &str)>,
+        section: Option<&str>,
+    ) -> Result<Self, MigrationsError> {
         let ini = match ini {
-            Some(path) => {
-                let sections =
-                    parse_ini(&read(path)?).map_err(|(line, message)| MigrationsError::Ini {
-                        path: path.to_path_buf(),
-                        line,
-                        message,
-                    })?;
+            Some((path, text)) => {
+                let sections = parse_ini(text).map_err(|(line, message)| MigrationsError::Ini {
+                    path: path.to_path_buf(),
+                    line,
+                    message,
+                })?;
                 Some(Ini {
                     path: path.to_path_buf(),
                     sections,
@@ -102,13 +120,12 @@ impl AlembicConfig {
             None => None,
         };
         let toml = match toml {
-            Some(path) => {
+            Some((path, text)) => {
                 let table: toml::Table =
-                    read(path)?
-                        .parse()
+                    text.parse()
                         .map_err(|e: toml::de::Error| MigrationsError::Ini {
                             path: path.to_path_buf(),
-                            line: line_of(&read(path).unwrap_or_default(), e.span()),
+                            line: line_of(text, e.span()),
                             message: e.message().to_string(),
                         })?;
                 if let Some(value) = tool_alembic(&table) {
@@ -187,7 +204,7 @@ impl AlembicConfig {
         let Some((raw, line)) = section.get(key).or_else(|| defaults.get(key)) else {
             return Ok(None);
         };
-        let value = interpolate(raw, section, defaults, &ini.here, 0).map_err(|message| {
+        let value = interpolate(raw, section, defaults, &ini.here).map_err(|message| {
             MigrationsError::Ini {
                 path: ini.path.clone(),
                 line: *line,
@@ -215,7 +232,7 @@ impl AlembicConfig {
         };
         let origin = format!("{} [tool.alembic] {key}", toml.path.display());
         let format = |text: &str| {
-            interpolate(text, &Section::new(), &Section::new(), &toml.here, 0)
+            interpolate(text, &Section::new(), &Section::new(), &toml.here)
                 .map_err(|message| toml_error(&toml.path, &format!("{key}: {message}")))
         };
         let value = match value {
@@ -328,20 +345,40 @@ fn parse_ini(text: &str) -> Result<BTreeMap<String, Section>, (u32, String)> {
     Ok(sections)
 }
 
+/// References one value may expand, in all (configparser has no such limit:
+/// ten levels of ten references each are 10^10 expansions).
+const MAX_EXPANSIONS: usize = 1_000;
+/// Characters one value may grow to (a path list or a URL is far shorter).
+const MAX_EXPANDED_LEN: usize = 1 << 20;
+
 /// configparser's BasicInterpolation (and Python's `%` formatting for
 /// pyproject.toml): `%(name)s` from the section, then DEFAULT, then `here`
-/// (Alembic's default); `%%` is a literal `%`.
+/// (Alembic's default); `%%` is a literal `%`. Bounded: a file whose
+/// references multiply is an error, not a hang.
 fn interpolate(
     raw: &str,
     section: &Section,
     defaults: &Section,
     here: &str,
-    depth: usize,
 ) -> Result<String, String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut expansions = 0;
+    expand(raw, section, defaults, here, 0, &mut expansions, &mut out)?;
+    Ok(out)
+}
+
+fn expand(
+    raw: &str,
+    section: &Section,
+    defaults: &Section,
+    here: &str,
+    depth: usize,
+    expansions: &mut usize,
+    out: &mut String,
+) -> Result<(), String> {
     if depth > 10 {
         return Err("interpolation nests too deeply (a %(name)s refers to itself?)".into());
     }
-    let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(at) = rest.find('%') {
         out.push_str(&rest[..at]);
@@ -353,20 +390,28 @@ fn interpolate(
             let Some(close) = tail.find(")s") else {
                 return Err(format!("bad interpolation syntax in {raw:?}"));
             };
+            *expansions += 1;
+            if *expansions > MAX_EXPANSIONS || out.len() > MAX_EXPANDED_LEN {
+                return Err(format!(
+                    "interpolation expands more than {MAX_EXPANSIONS} %(name)s references or \
+                     {MAX_EXPANDED_LEN} characters (references that multiply?)"
+                ));
+            }
             let name = tail[..close].to_ascii_lowercase();
-            let value = match section.get(&name).or_else(|| defaults.get(&name)) {
-                Some((value, _)) => interpolate(value, section, defaults, here, depth + 1)?,
-                None if name == "here" => here.to_string(),
+            match section.get(&name).or_else(|| defaults.get(&name)) {
+                Some((value, _)) => {
+                    expand(value, section, defaults, here, depth + 1, expansions, out)?
+                }
+                None if name == "here" => out.push_str(here),
                 None => return Err(format!("%({name})s is not defined")),
-            };
-            out.push_str(&value);
+            }
             rest = &tail[close + 2..];
         } else {
             return Err(format!("'%' must be followed by '%' or '(' in {raw:?}"));
         }
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -379,10 +424,36 @@ mod tests {
         section.insert("base".into(), ("/srv".into(), 1));
         let defaults = Section::new();
         assert_eq!(
-            interpolate("%(base)s/x %% %(here)s", &section, &defaults, "/h", 0).unwrap(),
+            interpolate("%(base)s/x %% %(here)s", &section, &defaults, "/h").unwrap(),
             "/srv/x % /h"
         );
-        assert!(interpolate("%(nope)s", &section, &defaults, "/h", 0).is_err());
+        assert!(interpolate("%(nope)s", &section, &defaults, "/h").is_err());
+    }
+
+    /// Found writing `fuzz/fuzz_targets/alembic_ini.rs`, confirmed by it (a
+    /// libFuzzer timeout): 552 bytes whose references multiply (8 per level,
+    /// 9 levels: 8^9 expansions) held a run for minutes and gigabytes; now an
+    /// error naming the file and line, at once.
+    #[test]
+    fn multiplying_references_are_an_error_not_a_hang() {
+        let mut text = "[alembic]\nscript_location = %(a1)s\n".to_string();
+        for level in 1..10 {
+            text += &format!("a{level} = {}\n", format!("%(a{})s", level + 1).repeat(8));
+        }
+        text += "a10 = xxxxxxxxxxxxxxxx\n";
+        let path = Path::new("project/alembic.ini");
+        let config = AlembicConfig::from_text(Some((path, &text)), None, None).unwrap();
+        let started = std::time::Instant::now();
+        let message = config.get("script_location").unwrap_err().to_string();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(
+            message.starts_with("project/alembic.ini:2: interpolation expands more than 1000"),
+            "{message}"
+        );
+        // Empty leaves: no output to cap, the same number of expansions.
+        let empty = text.replace("a10 = xxxxxxxxxxxxxxxx", "a10 =");
+        let config = AlembicConfig::from_text(Some((path, &empty)), None, None).unwrap();
+        assert!(config.get("script_location").is_err());
     }
 
     #[test]

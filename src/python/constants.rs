@@ -84,7 +84,23 @@ impl<'a> Constants<'a> {
     }
 
     /// Evaluate a literal; a simple name resolves to its module-level value.
+    /// Bounded ([`MAX_DEPTH`], [`MAX_ITEMS`]): a file cannot make the reader
+    /// overflow its stack or copy a name into itself exponentially.
     pub fn eval(&self, expr: &Expr, source: &Source<'_>) -> Result<Value, String> {
+        self.eval_within(expr, source, 0, &mut 0)
+    }
+
+    fn eval_within(
+        &self,
+        expr: &Expr,
+        source: &Source<'_>,
+        depth: usize,
+        items: &mut usize,
+    ) -> Result<Value, String> {
+        *items += 1;
+        if depth > MAX_DEPTH || *items > MAX_ITEMS {
+            return Err(too_large());
+        }
         if let Some(text) = literal_string(expr) {
             return Ok(Value::Str(text));
         }
@@ -93,12 +109,19 @@ impl<'a> Constants<'a> {
             Expr::FString(_) | Expr::TString(_) => {
                 Err(format!("is an f-string ({})", source.text(expr)))
             }
-            Expr::Tuple(tuple) => self.seq(&tuple.elts, source),
-            Expr::List(list) => self.seq(&list.elts, source),
+            Expr::Tuple(tuple) => self.seq(&tuple.elts, source, depth, items),
+            Expr::List(list) => self.seq(&list.elts, source, depth, items),
             Expr::Name(name) => {
                 let name = name.id.as_str();
                 match self.names.get(name) {
-                    Some(Ok(value)) => Ok(value.clone()),
+                    Some(Ok(value)) => {
+                        let (value_depth, value_items) = measure(value);
+                        *items += value_items;
+                        if depth + value_depth > MAX_DEPTH || *items > MAX_ITEMS {
+                            return Err(too_large());
+                        }
+                        Ok(value.clone())
+                    }
                     Some(Err(why)) => Err(format!("refers to `{name}`, which {why}")),
                     None => Err(format!(
                         "refers to `{name}`, which is not assigned a literal earlier in this module (imported?)"
@@ -112,10 +135,38 @@ impl<'a> Constants<'a> {
         }
     }
 
-    fn seq(&self, items: &[Expr], source: &Source<'_>) -> Result<Value, String> {
-        let items: Result<Vec<Value>, String> =
-            items.iter().map(|item| self.eval(item, source)).collect();
-        Ok(Value::Seq(items?))
+    fn seq(
+        &self,
+        elements: &[Expr],
+        source: &Source<'_>,
+        depth: usize,
+        items: &mut usize,
+    ) -> Result<Value, String> {
+        let values: Result<Vec<Value>, String> = elements
+            .iter()
+            .map(|item| self.eval_within(item, source, depth + 1, items))
+            .collect();
+        Ok(Value::Seq(values?))
+    }
+}
+
+/// Deepest nesting of tuples and lists read; Alembic's values are flat.
+const MAX_DEPTH: usize = 100;
+/// Most values (strings, `None`s, sequences) one literal may hold, names expanded.
+const MAX_ITEMS: usize = 100_000;
+
+fn too_large() -> String {
+    format!("is a literal nested more than {MAX_DEPTH} deep or of more than {MAX_ITEMS} values")
+}
+
+/// (nesting depth, number of values) of a value built within the limits.
+fn measure(value: &Value) -> (usize, usize) {
+    match value {
+        Value::Seq(items) => items
+            .iter()
+            .map(measure)
+            .fold((1, 1), |(d, n), (id, in_)| (d.max(id + 1), n + in_)),
+        _ => (0, 1),
     }
 }
 
@@ -170,6 +221,39 @@ mod tests {
             Err("is an expression (`compute()`), not a literal".into())
         );
         assert!(seen[3].1.as_ref().unwrap_err().contains("imported?"));
+    }
+
+    /// Found writing the fuzz targets (`fuzz/fuzz_targets/migration_file.rs`
+    /// confirmed the crash): lists nested 30,000 deep overflowed the stack of
+    /// the evaluator (SIGSEGV), and names repeated at each level copied a value
+    /// 8^20 times. Both are now "not a literal" with the reason.
+    #[test]
+    fn deep_or_self_multiplying_literals_are_refused() {
+        let deep = format!("revision = {}{}\n", "[".repeat(30_000), "]".repeat(30_000));
+        let seen = constants_of(&deep);
+        assert!(seen[0]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .contains("nested more than 100 deep"));
+        let mut text = "a0 = 'x'\n".to_string();
+        for level in 1..=20 {
+            let refs = vec![format!("a{}", level - 1); 8].join(", ");
+            text += &format!("a{level} = ({refs})\n");
+        }
+        let seen = constants_of(&text);
+        assert_eq!(seen.len(), 21);
+        assert!(seen[20]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .contains("more than 100000 values"));
+        // Within the limits, nesting and names still resolve.
+        let seen = constants_of("a = [[['x']]]\nb = (a, a)\n");
+        assert_eq!(
+            measure(seen[1].1.as_ref().unwrap()),
+            (4, 1 + 2 * 4) // b, and each a: [[['x']]] is 3 sequences and a string
+        );
     }
 
     #[test]

@@ -1,0 +1,2 @@
+def upgrade(:
+    op.drop_table('users')

@@ -1,0 +1,4 @@
+from alembic import op
+
+def upgrade(:
+    op.drop_table('x')

@@ -1,0 +1,6 @@
+revision = 'x'
+def upgrade() -> None:
+    pass
+
+def downgrade():
+    pass
