@@ -464,3 +464,20 @@ fn many_files_finish_quickly() {
         .status(0)
         .stdout_contains("graph is sound");
 }
+
+/// Expressions nested 100,000 deep (`- - … 1`, `1 + 1 + … + 1`): Ruff parses
+/// them, and freeing the syntax tree used to overflow the stack (SIGSEGV).
+/// Large files are now read on a deep stack: the graph reads them like any
+/// other.
+#[test]
+fn expressions_nested_past_any_stack_are_read() {
+    let (_tmp, dir) = versions();
+    let unary = format!("x = {}1\n", "-".repeat(100_000));
+    let binary = format!("y = 1{}\n", "+1".repeat(100_000));
+    write(
+        &dir.join("b2_deep.py"),
+        format!("{}{unary}{binary}", migration("b2", Some("a1"))),
+    );
+    let json = graph(&dir).status(0).json();
+    assert_eq!(revisions(&json), ["a1", "b2"], "{json:#}");
+}

@@ -28,6 +28,11 @@ const UNKNOWN_TEXT_MAX: usize = 80;
 /// `downgrade()` is never read. Calls that cannot be understood statically
 /// (raw SQL, data changes, conditionals, helpers) become [`EffectKind::Unknown`].
 pub fn extract_upgrade_effects(source: &str) -> Extraction {
+    // A large file on a deep stack: hostile nesting must not overflow it.
+    crate::python::on_deep_stack(source, || extract(source))
+}
+
+fn extract(source: &str) -> Extraction {
     let source = Source::parse(source);
     let syntax_error = source.syntax_error().map(|e| e.line);
     // `upgrade()` runs after the whole module is imported: the last binding wins.

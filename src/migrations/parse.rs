@@ -35,8 +35,13 @@ pub struct ParsedFile {
     pub problems: Vec<Problem>,
 }
 
-/// Parse the source of `path`.
+/// Parse the source of `path` (a large one on a deep stack: hostile nesting
+/// must not overflow it).
 pub fn parse_source(path: &Path, source: &str) -> ParsedFile {
+    crate::python::on_deep_stack(source, || read_source(path, source))
+}
+
+fn read_source(path: &Path, source: &str) -> ParsedFile {
     let mut parsed = ParsedFile {
         path: path.to_path_buf(),
         ..ParsedFile::default()

@@ -12,6 +12,43 @@ use ruff_python_ast::{ModModule, PySourceType, Stmt};
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextSize};
 
+/// Sources up to this size are read on the calling thread. Nesting deep
+/// enough to exhaust a thread's stack (in the parser, our walkers, or while
+/// the syntax tree is freed: `- - - … 1`, `a + a + … + a`) needs more text.
+const SMALL_SOURCE: usize = 8 * 1024;
+
+/// Stack for reading a larger source: a page is only committed when used, so
+/// this costs address space, not memory; 10 MiB of hostile nesting fits.
+const DEEP_STACK: usize = 2 << 30;
+
+/// Run `read` (which parses `text` and walks and frees its syntax tree) where
+/// hostile nesting cannot overflow the stack: on this thread for a small
+/// source, else on a scoped thread with a [`DEEP_STACK`].
+pub fn on_deep_stack<T: Send>(text: &str, read: impl FnOnce() -> T + Send) -> T {
+    if text.len() <= SMALL_SOURCE {
+        return read();
+    }
+    // Shared with the thread so that, should no thread start (address space
+    // or thread limits), the read still happens here.
+    let slot = std::sync::Mutex::new(Some(read));
+    let take = || {
+        slot.lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    };
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("python-reader".into())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || take().map(|read| read()));
+        match spawned.map(|handle| handle.join()) {
+            Ok(Ok(Some(value))) => value,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            _ => take().expect("the read has not run")(),
+        }
+    })
+}
+
 /// A parsed Python file: its text, its AST and a line index.
 pub struct Source<'s> {
     text: &'s str,
