@@ -467,8 +467,8 @@ fn many_files_finish_quickly() {
 
 /// Expressions nested 100,000 deep (`- - … 1`, `1 + 1 + … + 1`): Ruff parses
 /// them, and freeing the syntax tree used to overflow the stack (SIGSEGV).
-/// Large files are now read on a deep stack: the graph reads them like any
-/// other.
+/// Large files are now read on a deep stack, and the evidence reader no
+/// longer walks huge expressions node by node.
 #[test]
 fn expressions_nested_past_any_stack_are_read() {
     let (_tmp, dir) = versions();
@@ -480,4 +480,36 @@ fn expressions_nested_past_any_stack_are_read() {
     );
     let json = graph(&dir).status(0).json();
     assert_eq!(revisions(&json), ["a1", "b2"], "{json:#}");
+
+    // In `upgrade()` the evidence reader walks them too: it used to take
+    // time quadratic in the depth (30 s at 100,000 levels).
+    let (_tmp, dir) = versions();
+    write(
+        &dir.join("b2_deep.py"),
+        format!(
+            "{}\ndef upgrade():\n    z = {}1\n    w = {}f(){}\n",
+            migration("b2", Some("a1")),
+            "-".repeat(100_000),
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        ),
+    );
+    let effects = Test::new()
+        .args(&["graph", "--effects", "--migrations", dir.to_str().unwrap()])
+        .deadline(DEADLINE)
+        .run()
+        .status(0);
+    // The chain of `-` calls nothing; the 50,000 parentheses around a call
+    // count as one unknown effect without being walked.
+    assert_eq!(
+        effects.stdout.matches("unknown: ").count(),
+        1,
+        "{}",
+        effects.stdout
+    );
+    assert!(
+        effects.stdout.contains("unknown: w = ((("),
+        "{}",
+        effects.stdout
+    );
 }

@@ -87,9 +87,20 @@ fn is_harmless_call(func: &Expr, source: &Source) -> bool {
     }
 }
 
-fn contains_call(expr: &Expr) -> bool {
-    any_over_expr(expr, |e| e.is_call_expr())
+/// Whether `expr` calls anything. A call has a `(` in its text; Ruff's
+/// walker costs time quadratic in nesting depth, so an expression longer
+/// than [`WALKED_EXPR_MAX`] with a `(` counts as calling (an unknown effect,
+/// never a guess or a hang).
+fn contains_call(expr: &Expr, source: &Source) -> bool {
+    let text = source.text(expr);
+    if !text.contains('(') {
+        return false;
+    }
+    text.len() > WALKED_EXPR_MAX || any_over_expr(expr, |e| e.is_call_expr())
 }
+
+/// Longest expression text walked node by node for calls.
+const WALKED_EXPR_MAX: usize = 4096;
 
 impl<'a> Extractor<'a> {
     fn values<'b>(&'b self, locals: &'b Locals) -> Values<'a, 'b> {
@@ -132,7 +143,7 @@ impl<'a> Extractor<'a> {
                 | Expr::TString(_)
                 | Expr::EllipsisLiteral(_) => {}
                 Expr::Call(call) => self.call(call, stmt, batch, locals),
-                value if !contains_call(value) => {}
+                value if !contains_call(value, self.source) => {}
                 _ => self.unknown(stmt),
             },
             Stmt::Assign(assign) => {
@@ -145,7 +156,9 @@ impl<'a> Extractor<'a> {
                 }
             }
             Stmt::AugAssign(assign) => {
-                if contains_call(&assign.target) || contains_call(&assign.value) {
+                if contains_call(&assign.target, self.source)
+                    || contains_call(&assign.value, self.source)
+                {
                     self.unknown(stmt);
                 }
             }
@@ -184,7 +197,7 @@ impl<'a> Extractor<'a> {
             // `users = op.create_table(...)` (kept for bulk_insert).
             return self.call(call, stmt, batch, locals);
         }
-        if contains_call(value) {
+        if contains_call(value, self.source) {
             self.unknown(stmt);
         }
     }
