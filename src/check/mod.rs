@@ -141,7 +141,7 @@ pub fn build_report(
 /// resolves them), `schema_drift` for the rest (made outside migrations,
 /// unverifiable, or unexplained).
 fn schema_drift_findings(schema_diff: &[SchemaDiffEntry]) -> Vec<Finding> {
-    use crate::report::ExplanationCode;
+    use crate::report::DiffCause;
     let mut pairs: Vec<Option<&[String; 2]>> = Vec::new();
     for entry in schema_diff {
         if !pairs.contains(&entry.environments.as_ref()) {
@@ -162,15 +162,11 @@ fn schema_drift_findings(schema_diff: &[SchemaDiffEntry]) -> Vec<Finding> {
         let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
         let (mut outside, mut unverifiable, mut rest) = (0, 0, 0);
         for entry in &entries {
-            match &entry.explanation {
-                Some(e) if e.code == ExplanationCode::Pending && e.side.is_some() => {
-                    *pending
-                        .entry(e.side.as_deref().unwrap_or_default())
-                        .or_default() += 1;
-                }
-                Some(e) if e.code.is_outside_migrations() => outside += 1,
-                Some(e) if e.code == ExplanationCode::Unverifiable => unverifiable += 1,
-                _ => rest += 1,
+            match entry.cause() {
+                DiffCause::Pending(side) => *pending.entry(side).or_default() += 1,
+                DiffCause::Outside => outside += 1,
+                DiffCause::Unverifiable => unverifiable += 1,
+                DiffCause::Unexplained => rest += 1,
             }
         }
         for (side, n) in pending {

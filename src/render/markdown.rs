@@ -212,7 +212,7 @@ pub fn markdown_report(report: &CheckReport) -> String {
                 let _ = writeln!(
                     w,
                     "### {} ({})\n",
-                    md_text(&capitalise(&group.title)),
+                    md_text(&capitalise(&group.title())),
                     group.entries.len()
                 );
                 let _ = writeln!(w, "| Kind | Object | Change | {left} | {right} | Why |");

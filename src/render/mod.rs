@@ -7,7 +7,7 @@ mod text;
 pub use markdown::markdown_report;
 pub use text::{terminal_summary, Style};
 
-use crate::report::{CheckReport, Severity, Status, TargetState};
+use crate::report::{CheckReport, DiffCause, Severity, Status, TargetState};
 
 /// The contract's JSON object, pretty-printed.
 pub fn json(report: &CheckReport) -> String {
@@ -91,45 +91,30 @@ fn diff_pairs(report: &CheckReport) -> String {
 /// (what `alembic upgrade` there fixes), made outside migrations,
 /// unverifiable, then any left unexplained. Empty groups are left out.
 pub struct DiffGroup<'a> {
-    pub title: String,
+    pub cause: DiffCause<'a>,
     pub entries: Vec<&'a crate::report::SchemaDiffEntry>,
 }
 
-pub fn diff_groups(report: &CheckReport) -> Vec<DiffGroup<'_>> {
-    use crate::report::ExplanationCode;
-    let mut pending: std::collections::BTreeMap<&str, Vec<_>> = Default::default();
-    let (mut outside, mut unverifiable, mut unexplained) = (Vec::new(), Vec::new(), Vec::new());
-    for entry in &report.schema_diff {
-        match &entry.explanation {
-            Some(e) if e.code == ExplanationCode::Pending && e.side.is_some() => pending
-                .entry(e.side.as_deref().unwrap_or_default())
-                .or_default()
-                .push(entry),
-            Some(e) if e.code.is_outside_migrations() => outside.push(entry),
-            Some(e) if e.code == ExplanationCode::Unverifiable => unverifiable.push(entry),
-            _ => unexplained.push(entry),
+impl DiffGroup<'_> {
+    pub fn title(&self) -> String {
+        match self.cause {
+            DiffCause::Pending(side) => format!("fixed by `alembic upgrade` on {side}"),
+            DiffCause::Outside => "made outside migrations".to_string(),
+            DiffCause::Unverifiable => "unverifiable".to_string(),
+            DiffCause::Unexplained => "not explained".to_string(),
         }
     }
-    let mut groups: Vec<DiffGroup> = pending
-        .into_iter()
-        .map(|(side, entries)| DiffGroup {
-            title: format!("fixed by `alembic upgrade` on {side}"),
-            entries,
-        })
-        .collect();
-    for (title, entries) in [
-        ("made outside migrations", outside),
-        ("unverifiable", unverifiable),
-        ("not explained", unexplained),
-    ] {
-        if !entries.is_empty() {
-            groups.push(DiffGroup {
-                title: title.to_string(),
-                entries,
-            });
-        }
+}
+
+pub fn diff_groups(report: &CheckReport) -> Vec<DiffGroup<'_>> {
+    let mut groups: std::collections::BTreeMap<DiffCause, Vec<_>> = Default::default();
+    for entry in &report.schema_diff {
+        groups.entry(entry.cause()).or_default().push(entry);
     }
     groups
+        .into_iter()
+        .map(|(cause, entries)| DiffGroup { cause, entries })
+        .collect()
 }
 
 /// One line per group: `fixed by `alembic upgrade` on production: 2; made
@@ -144,7 +129,7 @@ pub fn diff_group_counts(report: &CheckReport) -> String {
                     *by_side.entry(side).or_default() += 1;
                 }
             }
-            let sides = if group.title == "made outside migrations" && !by_side.is_empty() {
+            let sides = if group.cause == DiffCause::Outside && !by_side.is_empty() {
                 format!(
                     " ({})",
                     by_side
@@ -156,7 +141,7 @@ pub fn diff_group_counts(report: &CheckReport) -> String {
             } else {
                 String::new()
             };
-            format!("{}: {}{sides}", group.title, group.entries.len())
+            format!("{}: {}{sides}", group.title(), group.entries.len())
         })
         .collect::<Vec<_>>()
         .join("; ")

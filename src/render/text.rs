@@ -138,7 +138,7 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
             if shown >= 50 {
                 break;
             }
-            out.push_str(&format!("  {}:\n", group.title.replace('`', "")));
+            out.push_str(&format!("  {}:\n", group.title().replace('`', "")));
             for entry in group.entries.iter().take(50 - shown) {
                 shown += 1;
                 let pair = entry

@@ -187,6 +187,35 @@ pub struct SchemaDiffEntry {
     pub explanation: Option<Explanation>,
 }
 
+/// How a schema difference counts: in the report's groups, the findings and
+/// the gate. Ordered as the report shows the groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DiffCause<'a> {
+    /// What migrations pending on this side would do.
+    Pending(&'a str),
+    /// Made outside migrations (by hand, or by another tool).
+    Outside,
+    /// An unreadable operation or an implicit object kind may explain it.
+    Unverifiable,
+    /// No explanation (the migrations were not read).
+    Unexplained,
+}
+
+impl SchemaDiffEntry {
+    pub fn cause(&self) -> DiffCause<'_> {
+        match &self.explanation {
+            Some(Explanation {
+                code: ExplanationCode::Pending,
+                side: Some(side),
+                ..
+            }) => DiffCause::Pending(side),
+            Some(e) if e.code.is_outside_migrations() => DiffCause::Outside,
+            Some(e) if e.code == ExplanationCode::Unverifiable => DiffCause::Unverifiable,
+            _ => DiffCause::Unexplained,
+        }
+    }
+}
+
 /// Why a schema difference exists, from the codebase's history of the object.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Explanation {

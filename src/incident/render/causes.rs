@@ -7,7 +7,7 @@ use super::{
 };
 use crate::evidence::Evidence;
 use crate::incident::text::{code, one_line, title_case};
-use crate::report::{Finding, PendingMigration, TargetState};
+use crate::report::{DiffCause, Finding, PendingMigration, TargetState};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -202,8 +202,8 @@ impl Draft<'_> {
                 )
             };
             let n = plural(group.entries.len(), "schema difference");
-            let cause = match group.title.as_str() {
-                "made outside migrations" => (
+            let cause = match group.cause {
+                DiffCause::Outside => (
                     "Schema Changed Outside Migrations".to_string(),
                     format!(
                         "{n} made{on} without a migration (by hand, or by another tool): {}",
@@ -211,7 +211,7 @@ impl Draft<'_> {
                     ),
                     self.findings_for(&["schema_drift"], None),
                 ),
-                "unverifiable" => (
+                DiffCause::Unverifiable => (
                     "Schema Differences Not Attributable".to_string(),
                     format!(
                         "{n} that an operation driftcheck cannot read (raw SQL, a helper) or an object kind it does not follow may explain: {}",
@@ -219,7 +219,7 @@ impl Draft<'_> {
                     ),
                     self.findings_for(&["schema_drift"], None),
                 ),
-                "not explained" => (
+                DiffCause::Unexplained => (
                     "Schema Changed Outside Migrations".to_string(),
                     format!(
                         "{n} although migrations should make the databases equal: {}",
@@ -227,7 +227,7 @@ impl Draft<'_> {
                     ),
                     self.findings_for(&["schema_diff", "schema_drift"], None),
                 ),
-                _ => (
+                DiffCause::Pending(_) => (
                     "Schema Differences From Pending Migrations".to_string(),
                     format!(
                         "{n} that `alembic upgrade`{on} would resolve: {}",
