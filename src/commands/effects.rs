@@ -4,7 +4,7 @@
 //! rendering is pure.
 
 use crate::escape::{md_code_cell, md_text, visible};
-use crate::evidence::{describe_effect, extract_upgrade_effects, EffectKind};
+use crate::evidence::{describe_effect, extract_all, EffectKind};
 use crate::explain::raw_sql::{scope, Scope};
 use crate::migrations::Codebase;
 use serde::Serialize;
@@ -47,14 +47,12 @@ fn operation(line: u32, kind: &EffectKind) -> Operation {
 }
 
 pub fn read(codebase: &Codebase) -> Vec<MigrationEffects> {
-    codebase
-        .upgrade_order()
+    extract_all(codebase)
         .into_iter()
-        .map(|revision| {
+        .map(|(revision, read)| {
             let file = revision.file.display().to_string();
-            let (operations, problem) = match std::fs::read_to_string(&revision.file) {
-                Ok(source) => {
-                    let extraction = extract_upgrade_effects(&source);
+            let (operations, problem) = match read {
+                Ok(extraction) => {
                     let operations = extraction
                         .effects
                         .iter()

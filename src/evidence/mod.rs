@@ -90,6 +90,22 @@ pub struct Assessment {
     pub details: Vec<String>,
 }
 
+/// Every migration's `upgrade()` effects, in upgrade order, each read from
+/// its file, or why the file could not be read.
+pub fn extract_all(
+    codebase: &crate::migrations::Codebase,
+) -> Vec<(&crate::migrations::Revision, std::io::Result<Extraction>)> {
+    codebase
+        .upgrade_order()
+        .into_iter()
+        .map(|revision| {
+            let read = std::fs::read_to_string(&revision.file)
+                .map(|source| extract_upgrade_effects(&source));
+            (revision, read)
+        })
+        .collect()
+}
+
 /// Read a migration file, extract its `upgrade()` effects and assess them.
 pub fn assess_file(
     path: &Path,

@@ -25,11 +25,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Every migration's effects, in upgrade order, read from its file. A file
 /// that cannot be read counts as an opaque operation (it may do anything).
 pub fn load_history(codebase: &Codebase, default_schema: &str) -> History {
-    let mut extractions = Vec::new();
-    for revision in codebase.upgrade_order() {
-        let extraction = match std::fs::read_to_string(&revision.file) {
-            Ok(source) => crate::evidence::extract_upgrade_effects(&source),
-            Err(error) => crate::evidence::Extraction {
+    let extractions: Vec<_> = crate::evidence::extract_all(codebase)
+        .into_iter()
+        .map(|(revision, read)| {
+            let extraction = read.unwrap_or_else(|error| crate::evidence::Extraction {
                 effects: vec![crate::evidence::Effect {
                     line: 1,
                     kind: crate::evidence::EffectKind::Unknown {
@@ -39,10 +38,10 @@ pub fn load_history(codebase: &Codebase, default_schema: &str) -> History {
                 }],
                 has_upgrade: false,
                 syntax_error: None,
-            },
-        };
-        extractions.push((revision, extraction));
-    }
+            });
+            (revision, extraction)
+        })
+        .collect();
     let pairs: Vec<_> = extractions.iter().map(|(r, e)| (*r, e)).collect();
     History::build(&pairs, default_schema)
 }
@@ -100,21 +99,28 @@ pub fn explain_entries(
     codebase: &Codebase,
     history: &History,
 ) {
-    let side = |name: &str| match known.get(name) {
-        Some(applied) => Side {
-            name: name.to_string(),
-            applied: Some(applied.clone()),
-        },
-        None => Side::of(name, targets.get(name), codebase),
+    let pair = |entry: &SchemaDiffEntry| match &entry.environments {
+        Some([a, b]) => [a.clone(), b.clone()],
+        None => ["local".to_string(), "production".to_string()],
     };
+    // Each side's applied revisions, once per name (not once per difference).
+    let mut sides: BTreeMap<String, Side> = BTreeMap::new();
+    for name in entries.iter().flat_map(pair) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = sides.entry(name) {
+            let name = slot.key();
+            let side = match known.get(name) {
+                Some(applied) => Side {
+                    name: name.clone(),
+                    applied: Some(applied.clone()),
+                },
+                None => Side::of(name, targets.get(name), codebase),
+            };
+            slot.insert(side);
+        }
+    }
     for entry in entries {
-        let [left, right] = match &entry.environments {
-            Some([a, b]) => [a.clone(), b.clone()],
-            None => ["local".to_string(), "production".to_string()],
-        };
-        let left = side(&left);
-        let right = side(&right);
-        entry.explanation = Some(explain(entry, history, &left, &right));
+        let [left, right] = pair(entry);
+        entry.explanation = Some(explain(entry, history, &sides[&left], &sides[&right]));
     }
 }
 
