@@ -9,6 +9,7 @@ mod moto;
 
 use common::cli::{Output, Test};
 use common::cluster::{Cluster, APP_PASSWORD};
+use common::explained::{explanation, explanations, why};
 use common::migrated::{as_app, credentialmate_ini, database_at, shared_cluster, unique_db};
 use moto::{MotoServer, TEST_REGION};
 use serde_json::Value;
@@ -235,22 +236,6 @@ fn production_through_secrets_manager_three_way_and_every_planted_difference() {
     assert_eq!(found, expected, "schema_diff: {:#}", json["schema_diff"]);
 
     // Every difference explained: which migration, on which side, or by hand.
-    let explained: BTreeMap<String, (String, String)> = json["schema_diff"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let x = &e["explanation"];
-            (
-                e["object"].as_str().unwrap().to_string(),
-                (
-                    x["code"].as_str().unwrap_or("?").to_string(),
-                    x["side"].as_str().unwrap_or("-").to_string(),
-                ),
-            )
-        })
-        .collect();
-    let why = |code: &str, side: &str| (code.to_string(), side.to_string());
     let expected_explanations = BTreeMap::from([
         (
             "public.notes.pinned".to_string(),
@@ -281,31 +266,22 @@ fn production_through_secrets_manager_three_way_and_every_planted_difference() {
         ),
     ]);
     assert_eq!(
-        explained, expected_explanations,
+        explanations(&json),
+        expected_explanations,
         "{:#}",
         json["schema_diff"]
     );
-    let pending = json["schema_diff"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["object"] == "public.users.ck_users_superuser_role")
-        .unwrap();
+    let pending = explanation(&json, "public.users.ck_users_superuser_role");
     assert_eq!(
-        pending["explanation"]["revisions"][0]["revision"], "20251230_1900",
+        pending["revisions"][0]["revision"], "20251230_1900",
         "{pending:#}"
     );
     assert_eq!(
-        pending["explanation"]["suggestion"], "alembic upgrade 20251230_1900",
+        pending["suggestion"], "alembic upgrade 20251230_1900",
         "{pending:#}"
     );
-    let license = json["schema_diff"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["object"] == "public.credentials.license_number")
-        .unwrap();
-    let message = license["explanation"]["message"].as_str().unwrap();
+    let license = explanation(&json, "public.credentials.license_number");
+    let message = license["message"].as_str().unwrap();
     assert!(message.contains("which local has"), "{message}");
     let codes: Vec<&str> = json["findings"]
         .as_array()

@@ -7,8 +7,8 @@ mod common;
 
 use common::cli::{Output, Test};
 use common::cluster::Cluster;
+use common::explained::{explanation, explanations, why};
 use common::migrated::{alembic_with, as_app, throwaway_project};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -53,38 +53,6 @@ fn check(ini: &Path, local: &Cluster, production: &Cluster, command: &[&str]) ->
         .args(&["--local-url", &local.url("app")])
         .args(&["--prod-url", &production.url("app")])
         .args(&["--no-report"])
-}
-
-/// object → (explanation code, side or "-").
-fn explanations(json: &Value) -> BTreeMap<String, (String, String)> {
-    json["schema_diff"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|entry| {
-            let why = &entry["explanation"];
-            (
-                entry["object"].as_str().unwrap().to_string(),
-                (
-                    why["code"].as_str().unwrap_or("none").to_string(),
-                    why["side"].as_str().unwrap_or("-").to_string(),
-                ),
-            )
-        })
-        .collect()
-}
-
-fn why(code: &str, side: &str) -> (String, String) {
-    (code.to_string(), side.to_string())
-}
-
-fn explanation<'j>(json: &'j Value, object: &str) -> &'j Value {
-    &json["schema_diff"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["object"] == object)
-        .unwrap_or_else(|| panic!("no difference on {object}: {json:#}"))["explanation"]
 }
 
 #[test]

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 pub mod cli;
 pub mod cluster;
+pub mod explained;
 pub mod hook;
 pub mod migrated;
 pub mod proxy;
