@@ -1,6 +1,10 @@
 use clap::Parser;
 use driftcheck::{cli::Cli, exit, logging};
 
+// Measured in bench/README.md: the graph and the diff allocate many small strings.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // SIGINT/SIGTERM: exit 130/143, no partial file left behind.

@@ -257,6 +257,73 @@ fn every_object_kind_appears_in_the_snapshot() {
     assert_eq!(p.with_check, None);
 }
 
+/// Key columns of primary, unique and foreign keys and of plain indexes are
+/// read back from the definitions (not asked per object); they must equal
+/// the columns' names (unquoted), even names full of quotes, commas and
+/// brackets; an expression index keeps the server's text per key.
+#[test]
+fn key_columns_read_from_definitions_match_the_servers_lists() {
+    let cluster = Cluster::start();
+    cluster.create_database("keys");
+    cluster.psql(
+        "keys",
+        r#"
+CREATE SCHEMA "we(ird";
+CREATE TABLE "we(ird"."t,1" (
+    "a, b" int, "c(d)" int, "say ""hi""" text, "Mixed" int, "select" int, plain int,
+    PRIMARY KEY ("a, b", "c(d)") INCLUDE (plain),
+    UNIQUE NULLS NOT DISTINCT ("say ""hi""", "Mixed"),
+    CONSTRAINT "odd check, (x)" CHECK ("select" > 0 AND "Mixed" < 10)
+);
+CREATE TABLE "we(ird".child (
+    id int PRIMARY KEY, pa int, pc int,
+    FOREIGN KEY (pa, pc) REFERENCES "we(ird"."t,1" ("a, b", "c(d)") ON DELETE CASCADE
+);
+CREATE INDEX "ix (x)" ON "we(ird"."t,1" ("select" DESC NULLS LAST, "say ""hi""" text_pattern_ops)
+    INCLUDE (plain) WHERE ("say ""hi""" <> 'a,(b)');
+CREATE INDEX ix_collate ON "we(ird"."t,1" ("say ""hi""" COLLATE "C", plain);
+CREATE INDEX ix_expr ON "we(ird"."t,1" (lower("say ""hi"""), plain);
+"#,
+    );
+    let (s, _) = snapshot(&cluster.url_with_password("keys"), &[]);
+    let server = |sql: &str| -> std::collections::BTreeMap<String, Vec<String>> {
+        let rows: Vec<(String, Vec<String>)> =
+            serde_json::from_str(cluster.psql("keys", sql).trim()).unwrap();
+        rows.into_iter().collect()
+    };
+    let constraints = server(
+        "SELECT json_agg(json_build_array(conname, ARRAY(SELECT a.attname FROM unnest(conkey) \
+         WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = conrelid AND a.attnum = k.n \
+         ORDER BY k.o))) FROM pg_constraint WHERE connamespace = '\"we(ird\"'::regnamespace",
+    );
+    let indexes = server(
+        "SELECT json_agg(json_build_array(c.relname, CASE WHEN i.indexprs IS NULL \
+         THEN ARRAY(SELECT a.attname FROM generate_series(1, i.indnkeyatts) k JOIN pg_attribute a \
+         ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] ORDER BY k) \
+         ELSE ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) \
+         FROM generate_series(1, i.indnkeyatts) k ORDER BY k) END)) FROM pg_index i \
+         JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relnamespace = '\"we(ird\"'::regnamespace",
+    );
+    assert_eq!(constraints.len(), 5, "{constraints:?}");
+    for (name, expected) in &constraints {
+        let found = s.constraints.iter().find(|c| &c.name == name).unwrap();
+        assert_eq!(
+            &found.columns, expected,
+            "constraint {name}: {}",
+            found.definition
+        );
+    }
+    assert_eq!(indexes.len(), 6, "{indexes:?}");
+    for (name, expected) in &indexes {
+        let found = s.indexes.iter().find(|i| &i.name == name).unwrap();
+        assert_eq!(
+            &found.columns, expected,
+            "index {name}: {}",
+            found.definition
+        );
+    }
+}
+
 #[test]
 fn schema_filters_apply_to_every_kind() {
     let cluster = Cluster::start();

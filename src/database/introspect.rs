@@ -6,6 +6,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Row};
 
 use super::connect::bounded;
+use super::key_columns;
 use super::{connect, ConnectTarget, DbError, Timeouts, VersionTableName};
 use crate::schema::{
     Column, Constraint, Domain, EnumType, Extension, Function, Index, Policy, Schema, Sequence,
@@ -332,27 +333,50 @@ fn column(row: PgRow) -> Result<Column, sqlx::Error> {
 }
 
 fn constraint(row: PgRow) -> Result<Constraint, sqlx::Error> {
+    let definition: String = row.try_get(4)?;
+    let columns = match row.try_get(5)? {
+        Some(columns) => columns,
+        None => key_columns_or_none(key_columns::of_constraint(&definition), &definition),
+    };
     Ok(Constraint {
         schema: row.try_get(0)?,
         table: row.try_get(1)?,
         name: row.try_get(2)?,
         kind: row.try_get(3)?,
-        definition: row.try_get(4)?,
-        columns: row.try_get(5)?,
+        definition,
+        columns,
         references: row.try_get(6)?,
     })
 }
 
 fn index(row: PgRow) -> Result<Index, sqlx::Error> {
+    let definition: String = row.try_get(3)?;
+    let columns = match row.try_get(7)? {
+        Some(columns) => columns,
+        None => key_columns_or_none(key_columns::of_index(&definition), &definition),
+    };
     Ok(Index {
         schema: row.try_get(0)?,
         table: row.try_get(1)?,
         name: row.try_get(2)?,
-        definition: row.try_get(3)?,
+        definition,
         unique: row.try_get(4)?,
         primary: row.try_get(5)?,
         constraint: row.try_get(6)?,
-        columns: row.try_get(7)?,
+        columns,
+    })
+}
+
+/// Key columns read from a definition. A shape the reader does not know is
+/// logged and left without columns (the evidence check then says it cannot
+/// compare them), rather than failing the whole read.
+fn key_columns_or_none(columns: Option<Vec<String>>, definition: &str) -> Vec<String> {
+    columns.unwrap_or_else(|| {
+        tracing::warn!(
+            definition = %crate::escape::visible(definition),
+            "could not read the key columns from this definition"
+        );
+        Vec::new()
     })
 }
 

@@ -12,6 +12,7 @@
 
 pub mod connect;
 pub mod introspect;
+pub mod key_columns;
 pub mod service;
 pub mod version_table;
 

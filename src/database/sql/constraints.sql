@@ -10,11 +10,14 @@ SELECT n.nspname::pg_catalog.text,
             WHEN con.contype OPERATOR(pg_catalog.=) 't' THEN 'trigger'
             ELSE con.contype::pg_catalog.text END,
        pg_catalog.pg_get_constraintdef(con.oid),
-       ARRAY(SELECT a.attname::pg_catalog.text
-             FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_catalog.pg_attribute a
-               ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
-             ORDER BY k.ord),
+       -- Primary, unique and foreign keys list plain names in their definition:
+       -- read there (database/key_columns.rs), not joined again per row.
+       CASE WHEN con.contype OPERATOR(pg_catalog.<>) ALL ('{p,u,f}'::pg_catalog."char"[])
+            THEN ARRAY(SELECT a.attname::pg_catalog.text
+                       FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+                       JOIN pg_catalog.pg_attribute a
+                         ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                       ORDER BY k.ord) END,
        CASE WHEN con.contype OPERATOR(pg_catalog.=) 'f'
             THEN fn.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) fc.relname END
 FROM pg_catalog.pg_constraint con

@@ -6,9 +6,12 @@ SELECT n.nspname::pg_catalog.text,
        i.indisunique,
        i.indisprimary,
        con.conname::pg_catalog.text,
-       ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true)
-             FROM pg_catalog.generate_series(1, i.indnkeyatts::pg_catalog.int4) AS k(n)
-             ORDER BY k.n)
+       -- Per key column only where some are expressions; plain names are read
+       -- from the definition (database/key_columns.rs).
+       CASE WHEN i.indexprs IS NOT NULL
+            THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true)
+                       FROM pg_catalog.generate_series(1, i.indnkeyatts::pg_catalog.int4) AS k(n)
+                       ORDER BY k.n) END
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indrelid
