@@ -63,6 +63,7 @@ fn entry(
         production: production.map(str::to_string),
         environments: None,
         explanation: None,
+        severity: None,
     }
 }
 
