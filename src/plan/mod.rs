@@ -130,7 +130,6 @@ impl Plan {
             include_comments: args.include_comments || config.include_comments,
             ignore,
             version_table: tables.text.clone(),
-            ..DiffOptions::default()
         };
         Ok(Plan {
             discovery,

@@ -628,4 +628,17 @@ mod load_tests {
         let text = format!("{{\"format\": {SNAPSHOT_FORMAT}}}");
         assert!(Snapshot::from_json(&text, Path::new("a.json")).is_ok());
     }
+
+    #[test]
+    fn a_snapshot_from_before_the_new_kinds_still_loads() {
+        let text = format!(
+            "{{\"format\": {SNAPSHOT_FORMAT}, \"tables\": [{{\"schema\": \"public\", \"name\": \"t\", \"kind\": \"table\"}}]}}"
+        );
+        let snapshot = Snapshot::from_json(&text, Path::new("old.json")).unwrap();
+        let table = &snapshot.tables[0];
+        assert!(!table.unlogged && table.inherits.is_empty() && table.options.is_empty());
+        assert_eq!(table.replica_identity, None);
+        assert!(snapshot.types.is_empty() && snapshot.rules.is_empty());
+        assert!(snapshot.event_triggers.is_empty() && snapshot.comments.is_empty());
+    }
 }
