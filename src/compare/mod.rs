@@ -317,13 +317,17 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
     constraints::pair_generated_names(&mut pending);
 
     let version_tables = version_tables(&options.version_table, [local, production]);
-    // Tables and schemas present on one side only: what they contain is part
-    // of that one finding.
+    // Tables (views too: they hold rules, triggers, indexes) and schemas
+    // present on one side only: what they contain is part of that one finding.
     let mut alone: HashMap<(Kind, &str), Change> = HashMap::new();
     for entry in &pending {
         let item = entry.item();
-        if matches!(item.kind, Kind::Table | Kind::Schema) && entry.change != Change::Differs {
-            alone.insert((item.kind, item.object.as_str()), entry.change);
+        let kind = match item.kind {
+            Kind::View | Kind::MaterializedView => Kind::Table,
+            other => other,
+        };
+        if matches!(kind, Kind::Table | Kind::Schema) && entry.change != Change::Differs {
+            alone.insert((kind, item.object.as_str()), entry.change);
         }
     }
     let partitions: BTreeSet<&str> = local_items

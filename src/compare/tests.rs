@@ -1331,3 +1331,27 @@ fn folded_partitions_are_listed_by_name() {
     );
     assert!(found.folded_partitions.is_empty());
 }
+
+#[test]
+fn a_view_on_one_side_only_carries_its_rules_and_triggers() {
+    let mut local = base();
+    local.views.push(View {
+        schema: s("public"),
+        name: s("writable"),
+        materialized: false,
+        definition: s(" SELECT users.id FROM users;"),
+        owner: None,
+        acl: None,
+    });
+    local.rules.push(Rule {
+        schema: s("public"),
+        table: s("writable"),
+        name: s("no_insert"),
+        definition: s("CREATE RULE no_insert AS ON INSERT TO public.writable DO INSTEAD NOTHING;"),
+        enabled: s("O"),
+    });
+    assert_eq!(
+        summary(&diff(&local, &base(), &DiffOptions::default())),
+        vec![(Kind::View, s("public.writable"), Change::OnlyLocal)]
+    );
+}
