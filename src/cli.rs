@@ -211,6 +211,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub include_owners: bool,
 
+    /// Compare `COMMENT ON` text (config: `include-comments = true`).
+    #[arg(long)]
+    pub include_comments: bool,
+
     /// Markdown report path (`-` = stdout). Default: a new file under drift-reports/.
     #[arg(long, value_name = "PATH", conflicts_with = "no_report")]
     pub report: Option<PathBuf>,

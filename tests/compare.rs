@@ -80,8 +80,9 @@ fn same_schema_written_differently_is_not_drift() {
         &DiffOptions::default(),
     );
     assert_eq!(found.entries, Vec::<DiffEntry>::new());
-    // The extra partition is folded into its parent, and counted.
+    // The extra partition is folded into its parent, counted and named.
     assert_eq!(found.ignored, BTreeMap::from([("table".to_string(), 1)]));
+    assert_eq!(found.folded_partitions, ["public.events_2025"]);
 }
 
 #[test]
@@ -154,6 +155,7 @@ CREATE INDEX ix_audit_log_message ON audit_log (message);
                 ),
             ],
             ignored: BTreeMap::new(),
+            folded_partitions: Vec::new(),
         }
     );
 }

@@ -97,6 +97,7 @@ fn ris052_report() -> CheckReport {
         targets: BTreeMap::from([("local".into(), local), ("production".into(), production)]),
         schema_diff: vec![],
         schema_diff_ignored: BTreeMap::new(),
+        schema_diff_folded_partitions: Vec::new(),
         findings: vec![
             finding(
                 "renamed_revision",
@@ -980,6 +981,7 @@ fn scenarios() -> Vec<(&'static str, CheckReport, &'static str)> {
         production: None,
         environments: None,
         explanation: None,
+        severity: None,
     }];
     awkward.findings = vec![
         finding(

@@ -6,8 +6,9 @@ use crate::compare::{self, DiffOptions};
 use crate::report::SchemaDiffEntry;
 use std::collections::BTreeMap;
 
-/// The diff entries and the per-kind counts of ignored differences.
-pub type SchemaDiff = (Vec<SchemaDiffEntry>, BTreeMap<String, usize>);
+/// The diff entries, the per-kind counts of ignored differences and the
+/// partitions folded into their parents (sorted).
+pub type SchemaDiff = (Vec<SchemaDiffEntry>, BTreeMap<String, usize>, Vec<String>);
 
 /// Local (first) against production (second), when both were read.
 pub fn local_production(observed: &[(String, Observed)], options: &DiffOptions) -> SchemaDiff {
@@ -19,9 +20,13 @@ pub fn local_production(observed: &[(String, Observed)], options: &DiffOptions) 
             let diff = crate::logging::timed("the schema diff", || {
                 compare::diff(local, production, options)
             });
-            (diff_entries(diff.entries, None), diff.ignored)
+            (
+                diff_entries(diff.entries, None),
+                diff.ignored,
+                diff.folded_partitions,
+            )
         }
-        _ => (Vec::new(), Default::default()),
+        _ => Default::default(),
     }
 }
 
@@ -30,11 +35,12 @@ pub fn local_production(observed: &[(String, Observed)], options: &DiffOptions) 
 pub fn environments(observed: &[(String, Observed)], options: &DiffOptions) -> SchemaDiff {
     let mut entries = Vec::new();
     let mut ignored = BTreeMap::new();
+    let mut folded = std::collections::BTreeSet::new();
     let mut read = observed
         .iter()
         .filter_map(|(name, o)| o.snapshot().map(|s| (name, s)));
     let Some((reference_name, reference)) = read.next() else {
-        return (entries, ignored);
+        return (entries, ignored, Vec::new());
     };
     for (name, snapshot) in read {
         let diff = crate::logging::timed("a schema diff", || {
@@ -47,8 +53,9 @@ pub fn environments(observed: &[(String, Observed)], options: &DiffOptions) -> S
         for (kind, count) in diff.ignored {
             *ignored.entry(kind).or_insert(0) += count;
         }
+        folded.extend(diff.folded_partitions);
     }
-    (entries, ignored)
+    (entries, ignored, folded.into_iter().collect())
 }
 
 fn diff_entries(
@@ -57,14 +64,6 @@ fn diff_entries(
 ) -> Vec<SchemaDiffEntry> {
     entries
         .into_iter()
-        .map(|e| SchemaDiffEntry {
-            kind: e.kind,
-            object: e.object,
-            change: e.change,
-            local: e.local,
-            production: e.production,
-            environments: pair.clone(),
-            explanation: None,
-        })
+        .map(|e| SchemaDiffEntry::new(e, pair.clone()))
         .collect()
 }

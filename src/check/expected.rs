@@ -92,15 +92,11 @@ pub fn diff(
         let diff = crate::logging::timed("the diff against the expected schema", || {
             compare::diff(expected, snapshot, options)
         });
-        entries.extend(diff.entries.into_iter().map(|e| SchemaDiffEntry {
-            kind: e.kind,
-            object: e.object,
-            change: e.change,
-            local: e.local,
-            production: e.production,
-            environments: Some([EXPECTED.to_string(), name.clone()]),
-            explanation: None,
-        }));
+        entries.extend(
+            diff.entries
+                .into_iter()
+                .map(|e| SchemaDiffEntry::new(e, Some([EXPECTED.to_string(), name.clone()]))),
+        );
     }
     entries
 }

@@ -128,6 +128,7 @@ pub fn build_report(
         targets,
         schema_diff,
         schema_diff_ignored: input.schema_diff_ignored,
+        schema_diff_folded_partitions: Vec::new(),
         findings,
         report_path: None,
         ris_path: None,
@@ -139,7 +140,8 @@ pub fn build_report(
 /// environments): `schema_drift_pending` per side for the differences that
 /// migrations pending there account for (a deploy's `alembic upgrade`
 /// resolves them), `schema_drift` for the rest (made outside migrations,
-/// unverifiable, or unexplained).
+/// unverifiable, or unexplained); `schema_drift_warning` for the differences
+/// that are warnings (storage parameters).
 fn schema_drift_findings(schema_diff: &[SchemaDiffEntry]) -> Vec<Finding> {
     use crate::report::DiffCause;
     let mut pairs: Vec<Option<&[String; 2]>> = Vec::new();
@@ -154,11 +156,26 @@ fn schema_drift_findings(schema_diff: &[SchemaDiffEntry]) -> Vec<Finding> {
             Some([left, right]) => (left.as_str(), right.as_str()),
             None => ("local", "production"),
         };
-        let entries: Vec<&SchemaDiffEntry> = schema_diff
+        let (entries, warnings): (Vec<&SchemaDiffEntry>, Vec<&SchemaDiffEntry>) = schema_diff
             .iter()
             .filter(|e| e.environments.as_ref() == pair)
-            .collect();
+            .partition(|e| e.is_drift());
         let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if !warnings.is_empty() {
+            let n = warnings.len();
+            findings.push(Finding {
+                code: "schema_drift_warning".into(),
+                severity: Severity::Warning,
+                message: format!(
+                    "{n} storage parameter difference{} between {left} and {right}: not drift by itself, but the databases may behave differently (see the schema diff)",
+                    plural(n)
+                ),
+                suggestion: Some(
+                    "align them, or ignore them with `storage_parameters = [\"*\"]` under [ignore] in driftcheck.toml".into(),
+                ),
+                target: pair.map(|[_, right]| right.clone()),
+            });
+        }
         let mut pending: BTreeMap<&str, usize> = BTreeMap::new();
         let (mut outside, mut unverifiable, mut rest) = (0, 0, 0);
         for entry in &entries {

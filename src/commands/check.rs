@@ -71,7 +71,7 @@ fn report(
     observed: Vec<(String, Observed)>,
     expected: Option<(Snapshot, ExpectedHeads)>,
 ) -> CheckReport {
-    let (mut schema_diff, schema_diff_ignored) = match plan.reference {
+    let (mut schema_diff, schema_diff_ignored, folded_partitions) = match plan.reference {
         Reference::LocalProduction => diff::local_production(&observed, &plan.diff),
         Reference::FirstRead => diff::environments(&observed, &plan.diff),
     };
@@ -100,5 +100,6 @@ fn report(
     };
     let mut report = check::build_report(input, &check::assess_pending);
     report.findings.extend(stale);
+    report.schema_diff_folded_partitions = folded_partitions;
     report
 }

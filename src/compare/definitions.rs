@@ -1,11 +1,12 @@
 //! Objects defined by SQL text (views, materialized views, functions,
-//! triggers, row-level security policies) as comparable items.
+//! triggers, rules, event triggers, row-level security policies) as
+//! comparable items.
 
 use super::item::{owner_and_grants, Item};
 use super::{normalize, DiffOptions, Kind};
 use crate::schema::Snapshot;
 
-/// Views, functions, triggers and policies of a snapshot.
+/// Views, functions, triggers, rules, event triggers and policies of a snapshot.
 pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<Item>) {
     for view in &snapshot.views {
         let kind = if view.materialized {
@@ -46,12 +47,7 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
     }
 
     for trigger in &snapshot.triggers {
-        let state = match trigger.enabled.as_str() {
-            "D" => " (disabled)",
-            "R" => " (enabled on replica only)",
-            "A" => " (enabled always)",
-            _ => "",
-        };
+        let state = enabled_state(&trigger.enabled);
         let mut item = Item::new(
             Kind::Trigger,
             trigger.key(),
@@ -61,6 +57,41 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
         );
         item.table = Some(format!("{}.{}", trigger.schema, trigger.table));
         items.push(item);
+    }
+
+    for rule in &snapshot.rules {
+        let state = enabled_state(&rule.enabled);
+        let mut item = Item::new(
+            Kind::Rule,
+            rule.key(),
+            &rule.schema,
+            format!("{}{state}", normalize::text(&rule.definition)),
+            format!("{}{state}", normalize::one_line(&rule.definition)),
+        );
+        item.table = Some(format!("{}.{}", rule.schema, rule.table));
+        items.push(item);
+    }
+
+    for trigger in &snapshot.event_triggers {
+        let mut text = format!("on {}", trigger.event);
+        if !trigger.tags.is_empty() {
+            let tags: Vec<String> = trigger
+                .tags
+                .iter()
+                .map(|t| format!("'{}'", t.replace('\'', "''")))
+                .collect();
+            text.push_str(&format!(" when tag in ({})", tags.join(", ")));
+        }
+        text.push_str(&format!(" execute function {}", trigger.function));
+        text.push_str(enabled_state(&trigger.enabled));
+        text.push_str(&owner_and_grants(options, &trigger.owner, &None));
+        items.push(Item::new(
+            Kind::EventTrigger,
+            trigger.key(),
+            &trigger.schema,
+            text.clone(),
+            text,
+        ));
     }
 
     for policy in &snapshot.policies {
@@ -86,5 +117,16 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
         let mut item = Item::new(Kind::Policy, policy.key(), &policy.schema, compare, display);
         item.table = Some(format!("{}.{}", policy.schema, policy.table));
         items.push(item);
+    }
+}
+
+/// `pg_trigger.tgenabled` (and the same letters of rules and event
+/// triggers): nothing for the default, else what `ALTER … DISABLE/ENABLE` set.
+fn enabled_state(letter: &str) -> &'static str {
+    match letter {
+        "D" => " (disabled)",
+        "R" => " (enabled on replica only)",
+        "A" => " (enabled always)",
+        _ => "",
     }
 }

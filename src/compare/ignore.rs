@@ -34,6 +34,15 @@ pub struct IgnoreRules {
     pub functions: Vec<String>,
     pub triggers: Vec<String>,
     pub extensions: Vec<String>,
+    /// Extension names whose version is not compared (`["*"]`: none is).
+    pub extension_versions: Vec<String>,
+    pub composite_types: Vec<String>,
+    pub range_types: Vec<String>,
+    pub base_types: Vec<String>,
+    /// Tables whose storage parameters are not compared.
+    pub storage_parameters: Vec<String>,
+    pub rules: Vec<String>,
+    pub event_triggers: Vec<String>,
     pub policies: Vec<String>,
     /// Partitions are reported through their partitioned parent only.
     pub fold_partitions: bool,
@@ -55,6 +64,13 @@ impl Default for IgnoreRules {
             functions: Vec::new(),
             triggers: Vec::new(),
             extensions: Vec::new(),
+            extension_versions: Vec::new(),
+            composite_types: Vec::new(),
+            range_types: Vec::new(),
+            base_types: Vec::new(),
+            storage_parameters: Vec::new(),
+            rules: Vec::new(),
+            event_triggers: Vec::new(),
             policies: Vec::new(),
             fold_partitions: true,
         }
@@ -102,6 +118,13 @@ impl IgnoreRules {
             Kind::Function => &self.functions,
             Kind::Trigger => &self.triggers,
             Kind::Extension => &self.extensions,
+            Kind::ExtensionVersion => &self.extension_versions,
+            Kind::CompositeType => &self.composite_types,
+            Kind::RangeType => &self.range_types,
+            Kind::BaseType => &self.base_types,
+            Kind::StorageParameters => &self.storage_parameters,
+            Kind::Rule => &self.rules,
+            Kind::EventTrigger => &self.event_triggers,
             Kind::Policy => &self.policies,
         }
     }

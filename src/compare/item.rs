@@ -2,8 +2,10 @@
 //! a normal form (what is compared) and a one-line definition (what is shown).
 //! Each kind family builds its items in its own module.
 
+use std::collections::HashMap;
+
 use super::{constraints, definitions, tables, types, DiffOptions, Kind};
-use crate::schema::Snapshot;
+use crate::schema::{Comment, Snapshot};
 
 /// One object of one snapshot, ready to compare.
 #[derive(Debug, Clone)]
@@ -91,5 +93,32 @@ pub(super) fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
     tables::push(snapshot, options, &mut items);
     constraints::push(snapshot, &mut items);
     definitions::push(snapshot, options, &mut items);
+    if options.include_comments {
+        add_comments(snapshot, options, &mut items);
+    }
     items
+}
+
+/// With `include_comments`: the `COMMENT ON` text of every object other than
+/// tables and columns (which carry theirs) joins its normal form.
+fn add_comments(snapshot: &Snapshot, options: &DiffOptions, items: &mut [Item]) {
+    let comments: HashMap<(&str, &str), &Comment> = snapshot
+        .comments
+        .iter()
+        .map(|c| ((c.kind.as_str(), c.object.as_str()), c))
+        .collect();
+    for item in items {
+        if matches!(item.kind, Kind::Table | Kind::Column) || item.kind.property_of().is_some() {
+            continue;
+        }
+        let Some(comment) = comments.get(&(item.kind.as_str(), item.object.as_str())) else {
+            continue;
+        };
+        let text = comment_text(options, &Some(comment.text.clone()));
+        item.compare.push_str(&text);
+        item.display.push_str(&text);
+        if let Some(alone) = &mut item.display_alone {
+            alone.push_str(&text);
+        }
+    }
 }

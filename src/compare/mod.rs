@@ -39,10 +39,18 @@ pub use ignore::{Ignore, IgnorePatternError, IgnoreRules};
 pub enum Kind {
     Schema,
     Extension,
+    /// An extension's version, compared when both sides have the extension.
+    ExtensionVersion,
     Enum,
     Domain,
+    CompositeType,
+    RangeType,
+    BaseType,
     Sequence,
     Table,
+    /// A table's storage parameters (`reloptions`), when both sides have it:
+    /// a warning, not drift by itself.
+    StorageParameters,
     Column,
     Constraint,
     Index,
@@ -50,17 +58,24 @@ pub enum Kind {
     MaterializedView,
     Function,
     Trigger,
+    Rule,
+    EventTrigger,
     Policy,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Schema,
         Kind::Extension,
+        Kind::ExtensionVersion,
         Kind::Enum,
         Kind::Domain,
+        Kind::CompositeType,
+        Kind::RangeType,
+        Kind::BaseType,
         Kind::Sequence,
         Kind::Table,
+        Kind::StorageParameters,
         Kind::Column,
         Kind::Constraint,
         Kind::Index,
@@ -68,18 +83,41 @@ impl Kind {
         Kind::MaterializedView,
         Kind::Function,
         Kind::Trigger,
+        Kind::Rule,
+        Kind::EventTrigger,
         Kind::Policy,
     ];
+
+    /// A property of the object of the same name (`property_of`): reported
+    /// only when both sides have that object (its own entry covers the rest).
+    pub fn property_of(self) -> Option<Kind> {
+        match self {
+            Kind::ExtensionVersion => Some(Kind::Extension),
+            Kind::StorageParameters => Some(Kind::Table),
+            _ => None,
+        }
+    }
+
+    /// Differences of this kind are warnings: reported, but not drift by
+    /// themselves (storage parameters are tuning, often set per environment).
+    pub fn is_warning(self) -> bool {
+        self == Kind::StorageParameters
+    }
 
     /// The name used in JSON and reports (`materialized_view`).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Schema => "schema",
             Kind::Extension => "extension",
+            Kind::ExtensionVersion => "extension_version",
             Kind::Enum => "enum",
             Kind::Domain => "domain",
+            Kind::CompositeType => "composite_type",
+            Kind::RangeType => "range_type",
+            Kind::BaseType => "base_type",
             Kind::Sequence => "sequence",
             Kind::Table => "table",
+            Kind::StorageParameters => "storage_parameters",
             Kind::Column => "column",
             Kind::Constraint => "constraint",
             Kind::Index => "index",
@@ -87,6 +125,8 @@ impl Kind {
             Kind::MaterializedView => "materialized_view",
             Kind::Function => "function",
             Kind::Trigger => "trigger",
+            Kind::Rule => "rule",
+            Kind::EventTrigger => "event_trigger",
             Kind::Policy => "policy",
         }
     }
@@ -96,10 +136,15 @@ impl Kind {
         match self {
             Kind::Schema => "schemas",
             Kind::Extension => "extensions",
+            Kind::ExtensionVersion => "extension_versions",
             Kind::Enum => "enums",
             Kind::Domain => "domains",
+            Kind::CompositeType => "composite_types",
+            Kind::RangeType => "range_types",
+            Kind::BaseType => "base_types",
             Kind::Sequence => "sequences",
             Kind::Table => "tables",
+            Kind::StorageParameters => "storage_parameters",
             Kind::Column => "columns",
             Kind::Constraint => "constraints",
             Kind::Index => "indexes",
@@ -107,6 +152,8 @@ impl Kind {
             Kind::MaterializedView => "materialized_views",
             Kind::Function => "functions",
             Kind::Trigger => "triggers",
+            Kind::Rule => "rules",
+            Kind::EventTrigger => "event_triggers",
             Kind::Policy => "policies",
         }
     }
@@ -161,6 +208,8 @@ pub struct SchemaDiff {
     pub entries: Vec<DiffEntry>,
     /// Differences left out by ignore rules or partition folding, by kind.
     pub ignored: BTreeMap<String, usize>,
+    /// The partitions whose differences were folded into their parent, sorted.
+    pub folded_partitions: Vec<String>,
 }
 
 impl SchemaDiff {
@@ -180,7 +229,7 @@ pub struct DiffOptions {
     pub strict_column_order: bool,
     pub include_owners: bool,
     pub include_privileges: bool,
-    pub include_extension_versions: bool,
+    /// Compare `COMMENT ON` text (`--include-comments`).
     pub include_comments: bool,
     pub ignore: Ignore,
 }
@@ -192,7 +241,6 @@ impl Default for DiffOptions {
             strict_column_order: false,
             include_owners: false,
             include_privileges: false,
-            include_extension_versions: false,
             include_comments: false,
             ignore: Ignore::default(),
         }
@@ -252,6 +300,8 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
         let change = match (l, p) {
             (Some(l), Some(p)) if l.same_as(p) => continue,
             (Some(_), Some(_)) => Change::Differs,
+            // A property of an object on one side only: that object's entry.
+            _ if key.0.property_of().is_some() => continue,
             (Some(_), None) => Change::OnlyLocal,
             (None, Some(_)) => Change::OnlyProduction,
             (None, None) => continue,
@@ -267,13 +317,17 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
     constraints::pair_generated_names(&mut pending);
 
     let version_tables = version_tables(&options.version_table, [local, production]);
-    // Tables and schemas present on one side only: what they contain is part
-    // of that one finding.
+    // Tables (views too: they hold rules, triggers, indexes) and schemas
+    // present on one side only: what they contain is part of that one finding.
     let mut alone: HashMap<(Kind, &str), Change> = HashMap::new();
     for entry in &pending {
         let item = entry.item();
-        if matches!(item.kind, Kind::Table | Kind::Schema) && entry.change != Change::Differs {
-            alone.insert((item.kind, item.object.as_str()), entry.change);
+        let kind = match item.kind {
+            Kind::View | Kind::MaterializedView => Kind::Table,
+            other => other,
+        };
+        if matches!(kind, Kind::Table | Kind::Schema) && entry.change != Change::Differs {
+            alone.insert((kind, item.object.as_str()), entry.change);
         }
     }
     let partitions: BTreeSet<&str> = local_items
@@ -291,6 +345,7 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
     };
 
     let mut result = SchemaDiff::default();
+    let mut folded_partitions = BTreeSet::new();
     for entry in &pending {
         let item = entry.item();
         if (item.kind == Kind::Table && version_tables.contains(&item.object))
@@ -313,15 +368,23 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
         if inside_lone_table || inside_lone_schema {
             continue;
         }
-        let folded = ignore.fold_partitions
-            && ((item.kind == Kind::Table && item.partition)
-                || item
-                    .table
-                    .as_deref()
-                    .is_some_and(|t| partitions.contains(t)));
+        let partition = if item.kind == Kind::Table && item.partition {
+            Some(item.object.as_str())
+        } else {
+            item.table.as_deref().filter(|t| partitions.contains(t))
+        };
+        let folded = ignore.fold_partitions && partition.is_some();
+        let database_wide = matches!(item.kind, Kind::Extension | Kind::ExtensionVersion);
         let ignored = ignore.matches(item.kind, &item.object)
-            || (item.kind != Kind::Extension && ignore.matches(Kind::Schema, &item.schema))
+            || item
+                .kind
+                .property_of()
+                .is_some_and(|owner| ignore.matches(owner, &item.object))
+            || (!database_wide && ignore.matches(Kind::Schema, &item.schema))
             || (item.kind != Kind::Table && item.table.as_deref().is_some_and(table_ignored));
+        if folded && !ignored {
+            folded_partitions.extend(partition);
+        }
         if folded || ignored {
             *result
                 .ignored
@@ -349,6 +412,7 @@ pub fn diff(local: &Snapshot, production: &Snapshot, options: &DiffOptions) -> S
         });
     }
 
+    result.folded_partitions = folded_partitions.into_iter().map(String::from).collect();
     if options.strict_column_order {
         tables::column_order(local, production, options, &version_tables, &mut result);
     }

@@ -1,4 +1,5 @@
-//! Tables and their columns as comparable items, and, with
+//! Tables (persistence, inheritance, replica identity; storage parameters as
+//! their own items) and their columns as comparable items, and, with
 //! `strict_column_order`, the column-order check of tables on both sides.
 
 use std::collections::{BTreeSet, HashMap};
@@ -31,10 +32,19 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
                 text.push_str(&format!(" {}", normalize::one_line(bound)));
             }
         }
+        if table.unlogged {
+            text.insert_str(0, "unlogged ");
+        }
+        if !table.inherits.is_empty() {
+            text.push_str(&format!(", inherits {}", table.inherits.join(", ")));
+        }
         if table.rls_forced {
             text.push_str(", row level security forced");
         } else if table.rls_enabled {
             text.push_str(", row level security");
+        }
+        if let Some(identity) = &table.replica_identity {
+            text.push_str(&format!(", replica identity {identity}"));
         }
         text.push_str(&owner_and_grants(options, &table.owner, &table.acl));
         text.push_str(&comment_text(options, &table.comment));
@@ -53,6 +63,21 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
         item.display_alone = Some(format!("{text} ({})", names.join(", ")));
         item.table = table.partition_of.clone();
         item.partition = table.partition_of.is_some();
+        items.push(item);
+
+        let options = if table.options.is_empty() {
+            "none".to_string()
+        } else {
+            table.options.join(", ")
+        };
+        let mut item = Item::new(
+            Kind::StorageParameters,
+            table.key(),
+            &table.schema,
+            options.clone(),
+            options,
+        );
+        item.table = Some(table.key());
         items.push(item);
     }
 

@@ -209,10 +209,35 @@ fn base() -> Snapshot {
             using: Some(s("(id = (current_setting('app.user_id'::text))::bigint)")),
             with_check: None,
         }],
+        types: vec![
+            user_type("address", "composite", &["street text", "city text"], None),
+            user_type("floatrange", "range", &[], Some("subtype = double precision")),
+            user_type("tiny", "base", &[], Some("input = tiny_in, output = tiny_out")),
+        ],
+        rules: vec![Rule {
+            schema: s("public"),
+            table: s("users"),
+            name: s("no_delete"),
+            definition: s("CREATE RULE no_delete AS ON DELETE TO public.users DO INSTEAD NOTHING;"),
+            enabled: s("O"),
+        }],
+        event_triggers: vec![EventTrigger {
+            name: s("audit_ddl"),
+            schema: s("public"),
+            event: s("ddl_command_end"),
+            tags: vec![s("CREATE TABLE")],
+            function: s("public.audit"),
+            enabled: s("O"),
+            owner: Some(s("postgres")),
+        }],
         ..Snapshot::default()
     };
     snapshot.sort();
     snapshot
+}
+
+fn table_named<'a>(snapshot: &'a mut Snapshot, name: &str) -> &'a mut Table {
+    snapshot.tables.iter_mut().find(|t| t.name == name).unwrap()
 }
 
 fn summary(diff: &SchemaDiff) -> Vec<(Kind, String, Change)> {
@@ -371,6 +396,36 @@ fn per_kind_edits() -> Vec<(Kind, &'static str, Edit, Edit)> {
             |s| s.policies.clear(),
             |s| s.policies[0].roles = vec!["app_user".into(), "admin".into()],
         ),
+        (
+            Kind::CompositeType,
+            "public.address",
+            |s| s.types.retain(|t| t.name != "address"),
+            |s| s.types[0].attributes.reverse(),
+        ),
+        (
+            Kind::RangeType,
+            "public.floatrange",
+            |s| s.types.retain(|t| t.name != "floatrange"),
+            |s| s.types[1].definition = Some("subtype = numeric".into()),
+        ),
+        (
+            Kind::BaseType,
+            "public.tiny",
+            |s| s.types.retain(|t| t.name != "tiny"),
+            |s| s.types[2].definition = Some("input = tiny_in, output = other_out".into()),
+        ),
+        (
+            Kind::Rule,
+            "public.users.no_delete",
+            |s| s.rules.clear(),
+            |s| s.rules[0].enabled = "D".into(),
+        ),
+        (
+            Kind::EventTrigger,
+            "audit_ddl",
+            |s| s.event_triggers.clear(),
+            |s| s.event_triggers[0].tags.clear(),
+        ),
     ]
 }
 
@@ -381,7 +436,10 @@ fn every_kind_only_local_only_production_and_differs() {
         ..DiffOptions::default()
     };
     let edits = per_kind_edits();
-    assert_eq!(edits.len(), Kind::ALL.len(), "one edit per kind");
+    // Properties (extension versions, storage parameters) are never alone:
+    // tests of their own below.
+    let kinds = Kind::ALL.iter().filter(|k| k.property_of().is_none());
+    assert_eq!(edits.len(), kinds.count(), "one edit per kind");
     for (kind, object, remove, change) in edits {
         let mut without = base();
         remove(&mut without);
@@ -727,28 +785,23 @@ fn defaults_differing_in_casts_and_formatting_are_equal() {
 }
 
 #[test]
-fn owners_grants_and_extension_versions_are_off_by_default() {
+fn owners_and_grants_are_off_by_default() {
     let mut production = base();
     for table in &mut production.tables {
         table.owner = Some(s("postgres"));
         table.acl = Some(s("{postgres=arwdDxt/postgres,reader=r/postgres}"));
     }
-    production.extensions[0].version = s("1.2");
     production.functions[0].owner = Some(s("postgres"));
     assert!(diff(&base(), &production, &DiffOptions::default()).is_empty());
 
     let all = DiffOptions {
         include_owners: true,
         include_privileges: true,
-        include_extension_versions: true,
         ..DiffOptions::default()
     };
     let found = diff(&base(), &production, &all);
     let kinds: BTreeSet<Kind> = found.entries.iter().map(|e| e.kind).collect();
-    assert_eq!(
-        kinds,
-        BTreeSet::from([Kind::Extension, Kind::Table, Kind::Function])
-    );
+    assert_eq!(kinds, BTreeSet::from([Kind::Table, Kind::Function]));
     let users = found
         .entries
         .iter()
@@ -1034,4 +1087,271 @@ fn entries_are_sorted_by_kind_then_object() {
     );
     let again = diff(&base(), &production, &DiffOptions::default());
     assert_eq!(found, again);
+}
+
+#[test]
+fn extension_versions_differ_unless_an_ignore_rule_says_otherwise() {
+    let mut production = base();
+    production.extensions[0].version = s("1.2");
+    let found = diff(&base(), &production, &DiffOptions::default());
+    assert_eq!(
+        found.entries,
+        vec![DiffEntry {
+            kind: Kind::ExtensionVersion,
+            object: s("pgcrypto"),
+            change: Change::Differs,
+            local: Some(s("version 1.3")),
+            production: Some(s("version 1.2")),
+        }]
+    );
+    for rules in [
+        r#"extension_versions = ["*"]"#,
+        r#"extensions = ["pgcrypto"]"#,
+    ] {
+        let found = diff(&base(), &production, &with_rules(rules));
+        assert!(found.is_empty(), "{rules}");
+        assert_eq!(
+            found.ignored,
+            BTreeMap::from([(s("extension_version"), 1)]),
+            "{rules}"
+        );
+    }
+    // An extension on one side only is one entry, its version no other.
+    production.extensions.clear();
+    assert_eq!(
+        summary(&diff(&base(), &production, &DiffOptions::default())),
+        vec![(Kind::Extension, s("pgcrypto"), Change::OnlyLocal)]
+    );
+}
+
+#[test]
+fn storage_parameters_are_their_own_warning_entry_and_ignorable() {
+    let mut production = base();
+    table_named(&mut production, "users").options = vec![s("fillfactor=70")];
+    let found = diff(&base(), &production, &DiffOptions::default());
+    assert_eq!(
+        found.entries,
+        vec![DiffEntry {
+            kind: Kind::StorageParameters,
+            object: s("public.users"),
+            change: Change::Differs,
+            local: Some(s("none")),
+            production: Some(s("fillfactor=70")),
+        }]
+    );
+    assert!(Kind::StorageParameters.is_warning() && !Kind::Table.is_warning());
+    for rules in [
+        r#"storage_parameters = ["public.*"]"#,
+        r#"tables = ["public.users"]"#,
+    ] {
+        let found = diff(&base(), &production, &with_rules(rules));
+        assert!(found.is_empty(), "{rules}");
+        assert_eq!(
+            found.ignored,
+            BTreeMap::from([(s("storage_parameters"), 1)])
+        );
+    }
+    // A table on one side only carries its parameters in that one entry.
+    let mut local = base();
+    local.tables.push(Table {
+        options: vec![s("autovacuum_enabled=false")],
+        ..table("scratch")
+    });
+    assert_eq!(
+        summary(&diff(&local, &base(), &DiffOptions::default())),
+        vec![(Kind::Table, s("public.scratch"), Change::OnlyLocal)]
+    );
+}
+
+#[test]
+fn persistence_inheritance_and_replica_identity_are_table_properties() {
+    let mut production = base();
+    let users = table_named(&mut production, "users");
+    users.unlogged = true;
+    users.inherits = vec![s("public.base")];
+    users.replica_identity = Some(s("full"));
+    let found = diff(&base(), &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::Table, s("public.users"), Change::Differs)]
+    );
+    assert_eq!(found.entries[0].local.as_deref(), Some("table"));
+    assert_eq!(
+        found.entries[0].production.as_deref(),
+        Some("unlogged table, inherits public.base, replica identity full")
+    );
+}
+
+fn user_type(name: &str, kind: &str, attributes: &[&str], definition: Option<&str>) -> UserType {
+    UserType {
+        schema: s("public"),
+        name: s(name),
+        kind: s(kind),
+        attributes: attributes.iter().map(|a| s(a)).collect(),
+        definition: definition.map(s),
+        owner: Some(s("app")),
+    }
+}
+
+#[test]
+fn composite_range_and_base_types_compare_their_definitions() {
+    let local = base();
+    let mut production = local.clone();
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+    production.types[0].attributes.reverse();
+    production.types[1].definition = Some(s("subtype = numeric"));
+    production.types[2].definition = Some(s("input = tiny_in, output = tiny_out, passedbyvalue"));
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![
+            (Kind::CompositeType, s("public.address"), Change::Differs),
+            (Kind::RangeType, s("public.floatrange"), Change::Differs),
+            (Kind::BaseType, s("public.tiny"), Change::Differs),
+        ]
+    );
+    assert_eq!(
+        found.entries[0].production.as_deref(),
+        Some("composite (city text, street text)")
+    );
+    production.types.clear();
+    let found = diff(
+        &local,
+        &production,
+        &with_rules(r#"composite_types = ["*"]"#),
+    );
+    assert_eq!(found.entries.len(), 2);
+    assert_eq!(found.ignored, BTreeMap::from([(s("composite_type"), 1)]));
+}
+
+#[test]
+fn rules_and_event_triggers_are_compared_with_their_enabled_state() {
+    let local = base();
+    let mut production = local.clone();
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+    production.rules[0].enabled = s("D");
+    production.event_triggers[0].enabled = s("D");
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![
+            (Kind::Rule, s("public.users.no_delete"), Change::Differs),
+            (Kind::EventTrigger, s("audit_ddl"), Change::Differs),
+        ]
+    );
+    assert_eq!(
+        found.entries[1].production.as_deref(),
+        Some("on ddl_command_end when tag in ('CREATE TABLE') execute function public.audit (disabled)")
+    );
+    // A rule on a table that is ignored goes with it.
+    let found = diff(
+        &local,
+        &production,
+        &with_rules(r#"tables = ["public.users"]"#),
+    );
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::EventTrigger, s("audit_ddl"), Change::Differs)]
+    );
+}
+
+#[test]
+fn comments_are_compared_only_when_asked_for() {
+    let mut production = base();
+    table_named(&mut production, "users").comment = Some(s("people"));
+    production
+        .columns
+        .iter_mut()
+        .find(|c| c.table == "users" && c.name == "email")
+        .unwrap()
+        .comment = Some(s("login"));
+    production.comments = vec![Comment {
+        kind: s("view"),
+        object: s("public.active_users"),
+        schema: s("public"),
+        text: s("who is active"),
+    }];
+    assert!(diff(&base(), &production, &DiffOptions::default()).is_empty());
+    let with_comments = DiffOptions {
+        include_comments: true,
+        ..DiffOptions::default()
+    };
+    let found = diff(&base(), &production, &with_comments);
+    assert_eq!(
+        summary(&found),
+        vec![
+            (Kind::Table, s("public.users"), Change::Differs),
+            (Kind::Column, s("public.users.email"), Change::Differs),
+            (Kind::View, s("public.active_users"), Change::Differs),
+        ]
+    );
+    assert!(found.entries[2]
+        .production
+        .as_deref()
+        .unwrap()
+        .ends_with(", comment 'who is active'"));
+}
+
+#[test]
+fn folded_partitions_are_listed_by_name() {
+    let mut production = base();
+    production.tables.push(Table {
+        partition_of: Some(s("public.events")),
+        partition_bound: Some(s("FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')")),
+        ..table("events_2025")
+    });
+    production
+        .indexes
+        .iter_mut()
+        .find(|i| i.name == "events_2024_created_at_idx")
+        .unwrap()
+        .definition =
+        s("CREATE INDEX events_2024_created_at_idx ON public.events_2024 USING hash (created_at)");
+    let found = diff(&base(), &production, &DiffOptions::default());
+    assert!(found.is_empty());
+    assert_eq!(
+        found.ignored,
+        BTreeMap::from([(s("index"), 1), (s("table"), 1)])
+    );
+    assert_eq!(
+        found.folded_partitions,
+        vec![s("public.events_2024"), s("public.events_2025")]
+    );
+    let found = diff(&base(), &production, &no_fold());
+    assert_eq!(
+        summary(&found),
+        vec![
+            (Kind::Table, s("public.events_2025"), Change::OnlyProduction),
+            (
+                Kind::Index,
+                s("public.events_2024_created_at_idx"),
+                Change::Differs
+            ),
+        ]
+    );
+    assert!(found.folded_partitions.is_empty());
+}
+
+#[test]
+fn a_view_on_one_side_only_carries_its_rules_and_triggers() {
+    let mut local = base();
+    local.views.push(View {
+        schema: s("public"),
+        name: s("writable"),
+        materialized: false,
+        definition: s(" SELECT users.id FROM users;"),
+        owner: None,
+        acl: None,
+    });
+    local.rules.push(Rule {
+        schema: s("public"),
+        table: s("writable"),
+        name: s("no_insert"),
+        definition: s("CREATE RULE no_insert AS ON INSERT TO public.writable DO INSTEAD NOTHING;"),
+        enabled: s("O"),
+    });
+    assert_eq!(
+        summary(&diff(&local, &base(), &DiffOptions::default())),
+        vec![(Kind::View, s("public.writable"), Change::OnlyLocal)]
+    );
 }

@@ -1,11 +1,12 @@
-//! Schemas, extensions and the types a schema declares (enums, domains,
+//! Schemas, extensions (their versions as items of their own) and the types
+//! a schema declares (enums, domains, composite, range and base types,
 //! sequences) as comparable items.
 
 use super::item::{owner_and_grants, Item};
 use super::{normalize, DiffOptions, Kind};
 use crate::schema::Snapshot;
 
-/// Schemas, extensions, enums, domains and sequences of a snapshot.
+/// Schemas, extensions, enums, domains, other types and sequences of a snapshot.
 pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<Item>) {
     for schema in &snapshot.schemas {
         let text = format!(
@@ -22,14 +23,50 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
     }
 
     for extension in &snapshot.extensions {
-        let mut text = format!("extension in schema {}", extension.schema);
-        if options.include_extension_versions {
-            text.push_str(&format!(", version {}", extension.version));
-        }
+        let text = format!("extension in schema {}", extension.schema);
         items.push(Item::new(
             Kind::Extension,
             extension.key(),
             &extension.schema,
+            text.clone(),
+            text,
+        ));
+        let version = format!("version {}", extension.version);
+        items.push(Item::new(
+            Kind::ExtensionVersion,
+            extension.key(),
+            &extension.schema,
+            version.clone(),
+            version,
+        ));
+    }
+
+    for user_type in &snapshot.types {
+        let (kind, mut text) = match user_type.kind.as_str() {
+            "composite" => (
+                Kind::CompositeType,
+                format!("composite ({})", user_type.attributes.join(", ")),
+            ),
+            "range" => (
+                Kind::RangeType,
+                format!(
+                    "range ({})",
+                    user_type.definition.as_deref().unwrap_or_default()
+                ),
+            ),
+            _ => (
+                Kind::BaseType,
+                format!(
+                    "base type ({})",
+                    user_type.definition.as_deref().unwrap_or_default()
+                ),
+            ),
+        };
+        text.push_str(&owner_and_grants(options, &user_type.owner, &None));
+        items.push(Item::new(
+            kind,
+            user_type.key(),
+            &user_type.schema,
             text.clone(),
             text,
         ));

@@ -40,6 +40,9 @@ pub struct Config {
     /// A snapshot of a database at the codebase heads (`--expected-snapshot`),
     /// relative to the config file.
     pub expected_snapshot: Option<PathBuf>,
+    /// Compare `COMMENT ON` text (`--include-comments`).
+    #[serde(default)]
+    pub include_comments: bool,
     #[serde(default)]
     pub local: LocalConfig,
     #[serde(default)]

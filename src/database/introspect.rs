@@ -9,8 +9,9 @@ use super::connect::bounded;
 use super::key_columns;
 use super::{connect, ConnectTarget, DbError, Timeouts, VersionTableName};
 use crate::schema::{
-    Column, Constraint, Domain, EnumType, Extension, Function, Index, Policy, Schema, Sequence,
-    Snapshot, Table, Trigger, View, Visibility, SNAPSHOT_FORMAT,
+    Column, Comment, Constraint, Domain, EnumType, EventTrigger, Extension, Function, Index,
+    Policy, Rule, Schema, Sequence, Snapshot, Table, Trigger, UserType, View, Visibility,
+    SNAPSHOT_FORMAT,
 };
 
 /// What to read and how long to wait.
@@ -186,6 +187,22 @@ pub async fn read_in_transaction(
         policies: reader
             .all("the policies catalog", catalog_sql!("policies"), policy)
             .await?,
+        types: reader
+            .all("the types catalog", catalog_sql!("types"), user_type)
+            .await?,
+        rules: reader
+            .all("the rules catalog", catalog_sql!("rules"), rule)
+            .await?,
+        event_triggers: reader
+            .all(
+                "the event triggers catalog",
+                catalog_sql!("event_triggers"),
+                event_trigger,
+            )
+            .await?,
+        comments: reader
+            .all("the comments catalog", catalog_sql!("comments"), comment)
+            .await?,
         visibility: Some(visibility).filter(|v| !v.is_complete()),
     };
 
@@ -313,6 +330,10 @@ fn table(row: PgRow) -> Result<Table, sqlx::Error> {
         owner: row.try_get(8)?,
         acl: row.try_get(9)?,
         comment: row.try_get(10)?,
+        unlogged: row.try_get(11)?,
+        inherits: row.try_get(12)?,
+        options: row.try_get(13)?,
+        replica_identity: row.try_get(14)?,
     })
 }
 
@@ -470,5 +491,47 @@ fn policy(row: PgRow) -> Result<Policy, sqlx::Error> {
         roles: row.try_get(5)?,
         using: row.try_get(6)?,
         with_check: row.try_get(7)?,
+    })
+}
+
+fn user_type(row: PgRow) -> Result<UserType, sqlx::Error> {
+    Ok(UserType {
+        schema: row.try_get(0)?,
+        name: row.try_get(1)?,
+        kind: row.try_get(2)?,
+        attributes: row.try_get(3)?,
+        definition: row.try_get(4)?,
+        owner: row.try_get(5)?,
+    })
+}
+
+fn rule(row: PgRow) -> Result<Rule, sqlx::Error> {
+    Ok(Rule {
+        schema: row.try_get(0)?,
+        table: row.try_get(1)?,
+        name: row.try_get(2)?,
+        definition: row.try_get(3)?,
+        enabled: row.try_get(4)?,
+    })
+}
+
+fn event_trigger(row: PgRow) -> Result<EventTrigger, sqlx::Error> {
+    Ok(EventTrigger {
+        name: row.try_get(0)?,
+        schema: row.try_get(1)?,
+        event: row.try_get(2)?,
+        tags: row.try_get(3)?,
+        function: row.try_get(4)?,
+        enabled: row.try_get(5)?,
+        owner: row.try_get(6)?,
+    })
+}
+
+fn comment(row: PgRow) -> Result<Comment, sqlx::Error> {
+    Ok(Comment {
+        kind: row.try_get(0)?,
+        object: row.try_get(1)?,
+        schema: row.try_get(2)?,
+        text: row.try_get(3)?,
     })
 }

@@ -6,8 +6,8 @@ use std::fs;
 use std::path::Path;
 
 /// Keywords that are followed by `(` without being function calls.
-const KEYWORDS: [&str; 8] = [
-    "ARRAY", "EXISTS", "ANY", "ALL", "OPERATOR", "IN", "AND", "NOT",
+const KEYWORDS: [&str; 12] = [
+    "ARRAY", "EXISTS", "ANY", "ALL", "OPERATOR", "IN", "AND", "NOT", "FROM", "THEN", "WHERE", "OR",
 ];
 
 /// SQL text with comments, string literals and quoted identifiers blanked out.

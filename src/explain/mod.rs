@@ -169,6 +169,9 @@ pub fn explain(
             suggestion: None,
         };
     }
+    if let Some(explanation) = unfollowed(entry, history) {
+        return explanation;
+    }
     for side in [left, right] {
         if side.applied.is_none() {
             return Explanation {
@@ -379,6 +382,77 @@ pub fn explain(
     }
 }
 
+/// A difference in what a migration may set without driftcheck reading it
+/// (`create_table` keyword arguments, `comment=`, the version `CREATE
+/// EXTENSION` picks): `unverifiable` when a migration defines the object.
+fn unfollowed(entry: &SchemaDiffEntry, history: &History) -> Option<Explanation> {
+    use crate::compare::{Change, Kind};
+    let object = &entry.object;
+    let unverifiable = |message: String, revisions: Vec<RevisionRef>| Explanation {
+        code: ExplanationCode::Unverifiable,
+        side: None,
+        revisions,
+        message,
+        suggestion: None,
+    };
+    if entry.kind == Kind::ExtensionVersion {
+        return Some(unverifiable(
+            format!("`CREATE EXTENSION` installs the version of `{object}` the server's packages hold unless it names one, and migrations do not record it: compare the versions by hand"),
+            Vec::new(),
+        ));
+    }
+    let (Change::Differs, Some(l), Some(p)) = (entry.change, &entry.local, &entry.production)
+    else {
+        return None;
+    };
+    let without_comment = |s: &str| s.find(", comment '").map_or(s.len(), |i| i);
+    let inherits = |s: &str| {
+        let start = s.find(", inherits ")?;
+        let rest = &s[start + 2..];
+        let end = [
+            ", row level",
+            ", replica identity",
+            ", owner ",
+            ", grants ",
+            ", comment '",
+        ]
+        .iter()
+        .filter_map(|m| rest.find(m))
+        .min()
+        .unwrap_or(rest.len());
+        Some(rest[..end].to_string())
+    };
+    let what = if entry.kind == Kind::StorageParameters {
+        "storage parameters (`postgresql_with`)"
+    } else if l[..without_comment(l)] == p[..without_comment(p)] {
+        "comments (`comment=`, `op.create_table_comment`)"
+    } else if entry.kind == Kind::Table
+        && (l.starts_with("unlogged ") != p.starts_with("unlogged ") || inherits(l) != inherits(p))
+    {
+        "persistence and inheritance (`prefixes=[\"UNLOGGED\"]`, `postgresql_inherits`)"
+    } else {
+        return None;
+    };
+    let owner = if entry.kind == Kind::StorageParameters {
+        Kind::Table
+    } else {
+        entry.kind
+    };
+    let touches = history.touches(owner, object);
+    let defining: Vec<&&Touch> = touches
+        .iter()
+        .filter(|t| t.action != Action::Drop)
+        .collect();
+    let first = defining.first()?;
+    Some(unverifiable(
+        format!(
+            "{} defines `{object}`, and a migration may set its {what}, which driftcheck does not read: compare them by hand",
+            at(first)
+        ),
+        defining.iter().map(|t| reference(t)).collect(),
+    ))
+}
+
 /// The unqualified names raw SQL would use for the entry's object and its
 /// table: `orders` and `status` for `public.orders.status`; an index's
 /// table from its definition (`CREATE INDEX ix ON public.orders …`).
@@ -389,7 +463,7 @@ fn entry_names(entry: &SchemaDiffEntry) -> BTreeSet<String> {
     names.extend(parts.last().map(|s| s.to_string()));
     let on_a_table = matches!(
         entry.kind,
-        Kind::Column | Kind::Constraint | Kind::Trigger | Kind::Policy
+        Kind::Column | Kind::Constraint | Kind::Trigger | Kind::Rule | Kind::Policy
     );
     if on_a_table && parts.len() >= 3 {
         names.insert(parts[parts.len() - 2].to_string());

@@ -63,6 +63,7 @@ fn entry(
         production: production.map(str::to_string),
         environments: None,
         explanation: None,
+        severity: None,
     }
 }
 
@@ -327,4 +328,85 @@ fn raw_ddl_on_other_tables_does_not_cloud_a_difference() {
         &side("production", &both),
     );
     assert_eq!(why.code, ExplanationCode::Unverifiable, "{}", why.message);
+}
+
+/// What a migration may set without naming it (create_table keyword
+/// arguments, comments, the version CREATE EXTENSION installs) is never
+/// called changed outside migrations; what only raw SQL makes still is.
+#[test]
+fn properties_a_migration_may_set_unread_are_unverifiable() {
+    let history = history(&[BASE]);
+    let both = [side("local", &["a1"]), side("production", &["a1"])];
+    let why = |diff: &SchemaDiffEntry| explain(diff, &history, &both[0], &both[1]);
+    for diff in [
+        entry(
+            Kind::StorageParameters,
+            "public.orders",
+            Some("fillfactor=70"),
+            Some("none"),
+        ),
+        entry(
+            Kind::Table,
+            "public.orders",
+            Some("unlogged table"),
+            Some("table"),
+        ),
+        entry(
+            Kind::Table,
+            "public.orders",
+            Some("table, inherits public.base"),
+            Some("table"),
+        ),
+        entry(
+            Kind::Column,
+            "public.orders.status",
+            Some("character varying(20) not null, comment 'state'"),
+            Some("character varying(20) not null"),
+        ),
+        entry(
+            Kind::ExtensionVersion,
+            "hstore",
+            Some("version 1.7"),
+            Some("version 1.8"),
+        ),
+    ] {
+        let found = why(&diff);
+        assert_eq!(
+            found.code,
+            ExplanationCode::Unverifiable,
+            "{diff:?}: {found:?}"
+        );
+        assert!(found.message.contains("by hand"), "{}", found.message);
+    }
+    // Replica identity and a disabled trigger only raw SQL sets.
+    let replica = entry(
+        Kind::Table,
+        "public.orders",
+        Some("table"),
+        Some("table, replica identity full"),
+    );
+    assert_eq!(
+        why(&replica).code,
+        ExplanationCode::ChangedOutsideMigrations
+    );
+    // Storage parameters of a table no migration creates: made outside them.
+    let unknown = entry(
+        Kind::StorageParameters,
+        "public.audit",
+        Some("fillfactor=70"),
+        Some("none"),
+    );
+    assert_eq!(
+        why(&unknown).code,
+        ExplanationCode::ChangedOutsideMigrations
+    );
+    // Types, rules and event triggers follow the rules of views and triggers.
+    for (kind, object) in [
+        (Kind::CompositeType, "public.address"),
+        (Kind::Rule, "public.orders.no_delete"),
+        (Kind::EventTrigger, "audit_ddl"),
+    ] {
+        let alone = entry(kind, object, None, Some("definition"));
+        assert_eq!(why(&alone).code, ExplanationCode::NotInMigrations, "{kind}");
+    }
 }

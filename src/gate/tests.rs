@@ -60,6 +60,7 @@ fn report(targets: Vec<(&str, TargetReport)>, findings: Vec<Finding>) -> CheckRe
             .collect::<BTreeMap<_, _>>(),
         schema_diff: Vec::new(),
         schema_diff_ignored: BTreeMap::new(),
+        schema_diff_folded_partitions: Vec::new(),
         findings,
         report_path: None,
         ris_path: None,

@@ -328,6 +328,7 @@ mod tests {
             targets,
             schema_diff: vec![],
             schema_diff_ignored: BTreeMap::new(),
+            schema_diff_folded_partitions: Vec::new(),
             findings: (0..findings)
                 .map(|i| Finding {
                     code: format!("code{i}"),

@@ -127,9 +127,9 @@ impl Plan {
             strict_column_order: args.strict_column_order,
             include_owners: args.include_owners,
             include_privileges: args.include_privileges,
+            include_comments: args.include_comments || config.include_comments,
             ignore,
             version_table: tables.text.clone(),
-            ..DiffOptions::default()
         };
         Ok(Plan {
             discovery,

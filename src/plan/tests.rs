@@ -596,6 +596,18 @@ fn diff_options_follow_the_flags() {
     assert!(plan.diff.strict_column_order);
     assert!(plan.diff.include_owners);
     assert!(!plan.diff.include_privileges);
+    assert!(!plan.diff.include_comments);
+}
+
+#[test]
+fn comments_are_compared_by_the_flag_or_the_setting() {
+    let args = ["--no-report", "--local-snapshot", "l.json"];
+    assert!(!case(&args).plan().diff.include_comments);
+    let mut with_flag = args.to_vec();
+    with_flag.push("--include-comments");
+    assert!(case(&with_flag).plan().diff.include_comments);
+    let plan = case(&args).config("include-comments = true\n").plan();
+    assert!(plan.diff.include_comments);
 }
 
 #[test]

@@ -235,9 +235,10 @@ pub fn markdown_report(report: &CheckReport) -> String {
                             why
                         })
                         .unwrap_or_default();
+                    let warning = if d.is_drift() { "" } else { " (warning)" };
                     let _ = writeln!(
                         w,
-                        "| {pair}{} | {} | {} | {} | {} | {why} |",
+                        "| {pair}{}{warning} | {} | {} | {} | {} | {why} |",
                         d.kind,
                         md_code_cell(&d.object),
                         d.change,
@@ -256,6 +257,18 @@ pub fn markdown_report(report: &CheckReport) -> String {
                     .schema_diff_ignored
                     .iter()
                     .map(|(k, v)| format!("{}: {v}", md_text(k)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if !report.schema_diff_folded_partitions.is_empty() {
+            let _ = writeln!(
+                w,
+                "Partitions folded into their parent: {}\n",
+                report
+                    .schema_diff_folded_partitions
+                    .iter()
+                    .map(|p| md_code(p))
                     .collect::<Vec<_>>()
                     .join(", ")
             );

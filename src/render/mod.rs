@@ -171,6 +171,7 @@ mod tests {
             production: None,
             environments: pair.map(|[a, b]| [a.to_string(), b.to_string()]),
             explanation: None,
+            severity: None,
         }
     }
 
@@ -188,6 +189,7 @@ mod tests {
             targets: Default::default(),
             schema_diff: diff,
             schema_diff_ignored: Default::default(),
+            schema_diff_folded_partitions: Vec::new(),
             findings: vec![],
             report_path: None,
             ris_path: None,

@@ -146,8 +146,9 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
                     .as_ref()
                     .map(|[a, b]| format!("{a}/{b} "))
                     .unwrap_or_default();
+                let warning = if entry.is_drift() { "" } else { " (warning)" };
                 out.push_str(&format!(
-                    "    {pair}{:<16} {:<15} {}\n",
+                    "    {pair}{:<16} {:<15} {}{warning}\n",
                     entry.change, entry.kind, entry.object
                 ));
                 if let Some(explanation) = &entry.explanation {
@@ -186,6 +187,12 @@ pub fn terminal_summary(report: &CheckReport, style: Style) -> String {
                 .map(|(k, v)| format!("{k} {v}"))
                 .collect::<Vec<_>>()
                 .join(", ")
+        ));
+    }
+    if !report.schema_diff_folded_partitions.is_empty() {
+        out.push_str(&format!(
+            "  (partitions folded into their parent: {})\n",
+            report.schema_diff_folded_partitions.join(", ")
         ));
     }
 
@@ -252,6 +259,7 @@ mod tests {
                 .collect(),
             schema_diff: vec![],
             schema_diff_ignored: BTreeMap::new(),
+            schema_diff_folded_partitions: Vec::new(),
             findings: vec![],
             report_path: None,
             ris_path: None,

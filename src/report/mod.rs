@@ -18,6 +18,10 @@ pub struct CheckReport {
     /// Differences left out by ignore rules or normalisation, counted by kind.
     #[serde(default)]
     pub schema_diff_ignored: BTreeMap<String, usize>,
+    /// The partitions whose differences were folded into their partitioned
+    /// parent (and counted in `schema_diff_ignored`), by name.
+    #[serde(default)]
+    pub schema_diff_folded_partitions: Vec<String>,
     pub findings: Vec<Finding>,
     pub report_path: Option<String>,
     pub ris_path: Option<String>,
@@ -185,6 +189,10 @@ pub struct SchemaDiffEntry {
     /// made outside migrations (see [`crate::explain`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
+    /// `warning` for a difference that is not drift by itself (storage
+    /// parameters); absent for the others, which are drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
 }
 
 /// How a schema difference counts: in the report's groups, the findings and
@@ -202,6 +210,25 @@ pub enum DiffCause<'a> {
 }
 
 impl SchemaDiffEntry {
+    /// A difference of a compared pair (`None`: local/production), not yet explained.
+    pub fn new(entry: crate::compare::DiffEntry, environments: Option<[String; 2]>) -> Self {
+        SchemaDiffEntry {
+            severity: entry.kind.is_warning().then_some(Severity::Warning),
+            kind: entry.kind,
+            object: entry.object,
+            change: entry.change,
+            local: entry.local,
+            production: entry.production,
+            environments,
+            explanation: None,
+        }
+    }
+
+    /// Whether this difference is drift (an error) rather than a warning.
+    pub fn is_drift(&self) -> bool {
+        self.severity.is_none_or(|s| s == Severity::Error)
+    }
+
     pub fn cause(&self) -> DiffCause<'_> {
         match &self.explanation {
             Some(Explanation {

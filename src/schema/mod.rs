@@ -51,6 +51,18 @@ pub struct Snapshot {
     pub extensions: Vec<Extension>,
     #[serde(default)]
     pub policies: Vec<Policy>,
+    /// Composite, range and base types created in user schemas.
+    #[serde(default)]
+    pub types: Vec<UserType>,
+    /// Rewrite rules (`CREATE RULE`), not the `_RETURN` rule of views.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    #[serde(default)]
+    pub event_triggers: Vec<EventTrigger>,
+    /// `COMMENT ON` text of objects other than tables and columns (those
+    /// carry their own `comment`).
+    #[serde(default)]
+    pub comments: Vec<Comment>,
     /// What the connecting role could not see; `None` when it saw everything
     /// (and in snapshots from before this field existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +132,18 @@ pub struct Table {
     pub acl: Option<String>,
     #[serde(default)]
     pub comment: Option<String>,
+    /// `CREATE UNLOGGED TABLE`.
+    #[serde(default)]
+    pub unlogged: bool,
+    /// Qualified parents of `INHERITS (...)` in order (not partition parents).
+    #[serde(default)]
+    pub inherits: Vec<String>,
+    /// Storage parameters (`reloptions`), e.g. `fillfactor=70`, sorted.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// `nothing`, `full` or `index <name>`; `None` for the default (the primary key).
+    #[serde(default)]
+    pub replica_identity: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -293,6 +317,65 @@ pub struct Policy {
     pub with_check: Option<String>,
 }
 
+/// A composite, range or base type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserType {
+    pub schema: String,
+    pub name: String,
+    /// `composite`, `range` or `base`.
+    pub kind: String,
+    /// Composite: `name type` per attribute, in attribute order.
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    /// Range: subtype and its options; base: input/output functions and
+    /// storage properties, as `CREATE TYPE` would list them.
+    #[serde(default)]
+    pub definition: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    pub schema: String,
+    /// The table or view the rule is on.
+    pub table: String,
+    pub name: String,
+    /// `pg_get_ruledef`.
+    pub definition: String,
+    /// `O` origin/enabled, `D` disabled, `R` replica, `A` always.
+    #[serde(default)]
+    pub enabled: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTrigger {
+    pub name: String,
+    /// Schema of the trigger's function (event triggers have none of their own).
+    pub schema: String,
+    /// `ddl_command_start`, `ddl_command_end`, `sql_drop`, `table_rewrite`.
+    pub event: String,
+    /// `WHEN TAG IN (...)`, sorted; empty = every command.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// `schema.function`.
+    pub function: String,
+    pub enabled: String,
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+/// A `COMMENT ON` an object, keyed like the diff's items.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    /// The diff's kind name (`view`, `function`, `index`, …).
+    pub kind: String,
+    /// The object's qualified name as the diff reports it.
+    pub object: String,
+    pub schema: String,
+    pub text: String,
+}
+
 fn qualify(parts: &[&str]) -> String {
     parts.join(".")
 }
@@ -364,6 +447,21 @@ impl Extension {
 impl Policy {
     pub fn key(&self) -> String {
         qualify(&[&self.schema, &self.table, &self.name])
+    }
+}
+impl UserType {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.name])
+    }
+}
+impl Rule {
+    pub fn key(&self) -> String {
+        qualify(&[&self.schema, &self.table, &self.name])
+    }
+}
+impl EventTrigger {
+    pub fn key(&self) -> String {
+        self.name.clone()
     }
 }
 
@@ -442,6 +540,13 @@ impl Snapshot {
         self.extensions.sort_by(|a, b| a.name.cmp(&b.name));
         self.policies
             .sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
+        self.types
+            .sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
+        self.rules
+            .sort_by(|a, b| (&a.schema, &a.table, &a.name).cmp(&(&b.schema, &b.table, &b.name)));
+        self.event_triggers.sort_by(|a, b| a.name.cmp(&b.name));
+        self.comments
+            .sort_by(|a, b| (&a.kind, &a.object).cmp(&(&b.kind, &b.object)));
     }
 }
 
@@ -522,5 +627,18 @@ mod load_tests {
         );
         let text = format!("{{\"format\": {SNAPSHOT_FORMAT}}}");
         assert!(Snapshot::from_json(&text, Path::new("a.json")).is_ok());
+    }
+
+    #[test]
+    fn a_snapshot_from_before_the_new_kinds_still_loads() {
+        let text = format!(
+            "{{\"format\": {SNAPSHOT_FORMAT}, \"tables\": [{{\"schema\": \"public\", \"name\": \"t\", \"kind\": \"table\"}}]}}"
+        );
+        let snapshot = Snapshot::from_json(&text, Path::new("old.json")).unwrap();
+        let table = &snapshot.tables[0];
+        assert!(!table.unlogged && table.inherits.is_empty() && table.options.is_empty());
+        assert_eq!(table.replica_identity, None);
+        assert!(snapshot.types.is_empty() && snapshot.rules.is_empty());
+        assert!(snapshot.event_triggers.is_empty() && snapshot.comments.is_empty());
     }
 }

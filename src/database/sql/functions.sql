@@ -1,5 +1,6 @@
 -- Functions, procedures, aggregates and window functions.
--- pg_get_functiondef rejects aggregates, so they keep only their identity.
+-- pg_get_functiondef rejects aggregates, so they keep only their identity. The
+-- constructors PostgreSQL makes for a range type belong to the type.
 -- $1 include schemas, $2 exclude schemas (user_schemas.sql follows).
 SELECT n.nspname::pg_catalog.text,
        p.proname::pg_catalog.text,
@@ -16,3 +17,4 @@ FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) 'i')

@@ -231,6 +231,7 @@ mod tests {
                 .collect(),
             schema_diff: vec![],
             schema_diff_ignored: BTreeMap::new(),
+            schema_diff_folded_partitions: Vec::new(),
             findings: vec![Finding {
                 code: "not_applied".into(),
                 severity: Severity::Error,
