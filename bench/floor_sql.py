@@ -35,6 +35,10 @@ QUERIES = [
     ("triggers.sql", [EMPTY, EMPTY]),
     ("extensions.sql", [EMPTY, EMPTY]),
     ("policies.sql", [EMPTY, EMPTY]),
+    ("types.sql", [EMPTY, EMPTY]),
+    ("rules.sql", [EMPTY, EMPTY]),
+    ("event_triggers.sql", [EMPTY, EMPTY]),
+    ("comments.sql", [EMPTY, EMPTY]),
 ]
 
 
