@@ -2,7 +2,7 @@
 # Side-by-side benchmark: driftcheck against the raw catalog-read floor, migra and
 # pg_dump+diff, on generated schemas with planted drifts. See bench/README.md.
 #
-#   bench/run.sh [--sizes 100,1000,5000] [--runs N] [--seed S]
+#   bench/run.sh [--sizes 100,1000,5000,10000] [--runs N] [--seed S]
 #   bench/run.sh --smoke      # CI: N=50, one run each; fails if driftcheck misses
 #                             # a planted drift or reports anything unattributed
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BENCH=$ROOT/bench
 
-SIZES=100,1000,5000
+SIZES=100,1000,5000,10000
 RUNS=
 SEED=7
 SMOKE=0
@@ -102,7 +102,7 @@ start_cluster() {
   # Durability off only speeds up loading; reads are unaffected. The generated
   # schema is loaded in one transaction, which needs a larger lock table.
   as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_locks_per_transaction=1024" \
+    -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_locks_per_transaction=4096" \
     start >/dev/null
 }
 log "starting two throwaway clusters under $WORK"
@@ -123,20 +123,13 @@ mkdir -p "$OUT"
 python3 "$BENCH/floor_sql.py" "$ROOT/src/database/sql" "$WORK/floor.sql"
 [ -f "$BENCH/graph.sh" ] && GRAPH=$BENCH/graph.sh || GRAPH=
 
-# hyperfine NAME N RUNS COMMAND [extra hyperfine args]: time one tool, JSON to $OUT.
-bench_tool() {
-  local name=$1 n=$2 runs=$3 cmd=$4; shift 4
-  local warmup=1
-  [ "$SMOKE" = 1 ] && warmup=0
-  hyperfine --style basic --ignore-failure --warmup "$warmup" --runs "$runs" \
-    --command-name "$name" --export-json "$OUT/n$n-$name.json" "$@" "$cmd" >&2
-}
-
+# Every tool of one N is timed by measure.py in alternating rounds (floor,
+# catalog, driftcheck, migra, pg_dump, then again), each run with its peak RSS.
 cd "$WORK"  # no driftcheck.toml or alembic.ini up the tree
 IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 for N in "${SIZE_LIST[@]}"; do
   case $N in ''|*[!0-9]*) echo "bench/run.sh: --sizes must be numbers, got '$N'" >&2; exit 2 ;; esac
-  runs=${RUNS:-$([ "$N" -le 1000 ] && echo 5 || echo 3)}
+  runs=${RUNS:-5}
   GEN=$WORK/n$N
   log "N=$N: generating (seed $SEED)"
   python3 "$BENCH/generate.py" --tables "$N" --seed "$SEED" --out "$GEN"
@@ -160,10 +153,9 @@ for N in "${SIZE_LIST[@]}"; do
   PURL="postgresql://postgres@/$DB?host=$PROD_HOST"
   PSQL_READ="$PSQL -X -q -A -t -U postgres -d $DB -f $WORK/floor.sql"
 
-  log "N=$N: floor (driftcheck's catalog queries via psql, both databases in parallel)"
-  bench_tool floor "$N" "$runs" \
-    "$PSQL_READ -h $LOCAL_HOST >/dev/null & $PSQL_READ -h $PROD_HOST >/dev/null; wait"
-
+  FLOOR_CMD="$PSQL_READ -h $LOCAL_HOST >/dev/null & $PSQL_READ -h $PROD_HOST >/dev/null; wait"
+  CATALOG_READ="$PSQL -X -q -A -t -U postgres -d $DB -f $BENCH/catalog.sql"
+  CATALOG_CMD="$CATALOG_READ -h $LOCAL_HOST >/dev/null & $CATALOG_READ -h $PROD_HOST >/dev/null; wait"
   DC_CMD="$DRIFTCHECK --local-url $LURL --prod-url $PURL --migrations $GEN/versions --no-report --format json"
   if [ -z "$DC_MODE" ]; then
     probe=$($DC_CMD 2>/dev/null || true)
@@ -173,28 +165,25 @@ for N in "${SIZE_LIST[@]}"; do
     fi
   fi
   if [ "$DC_MODE" = check ]; then
-    log "N=$N: driftcheck full check"
-    bench_tool driftcheck "$N" "$runs" "$DC_CMD >/dev/null"
+    DC_TIMED="$DC_CMD >/dev/null"
     $DC_CMD >"$OUT/n$N-driftcheck.out" 2>"$OUT/n$N-driftcheck.err" || true
-    /usr/bin/time -f '%M' -o "$OUT/n$N-driftcheck.rss" $DC_CMD >/dev/null 2>&1 || true
   else
-    log "N=$N: driftcheck (stand-in: two concurrent 'driftcheck snapshot' processes)"
-    bench_tool driftcheck "$N" "$runs" \
-      "$DRIFTCHECK snapshot --url '$LURL' -o - >/dev/null 2>&1 & $DRIFTCHECK snapshot --url '$PURL' -o - >/dev/null 2>&1; wait"
-    /usr/bin/time -f '%M' -o "$OUT/n$N-driftcheck.rss" "$DRIFTCHECK" snapshot --url "$PURL" -o - >/dev/null 2>&1 || true
+    DC_TIMED="$DRIFTCHECK snapshot --url '$LURL' -o - >/dev/null 2>&1 & $DRIFTCHECK snapshot --url '$PURL' -o - >/dev/null 2>&1; wait"
     echo "stand-in: the full check is not on main yet" >"$OUT/n$N-driftcheck.out"
   fi
-
+  DUMP="$PG_DUMP --schema-only -U postgres -d $DB"
+  TOOLS=(floor="$FLOOR_CMD" catalog="$CATALOG_CMD" driftcheck="$DC_TIMED")
+  [ -n "$MIGRA" ] && TOOLS+=(migra="$MIGRA --unsafe '$LURL' '$PURL' >/dev/null 2>&1")
+  TOOLS+=(pgdump_diff="$DUMP -h $LOCAL_HOST -f $WORK/local.sql & $DUMP -h $PROD_HOST -f $WORK/prod.sql; wait; diff -u $WORK/local.sql $WORK/prod.sql >/dev/null")
+  # migra takes a minute a run at N=10,000: fewer rounds there (its run count is in the table).
+  SLOW=()
+  [ "$N" -ge 10000 ] && SLOW=(--rounds-of migra=1)
+  log "N=$N: $runs alternating rounds of floor, catalog, driftcheck${MIGRA:+, migra}, pg_dump+diff"
+  python3 "$BENCH/measure.py" --rounds "$runs" --warmup "$([ "$SMOKE" = 1 ] && echo 0 || echo 1)" \
+    --out-dir "$OUT" --prefix "n$N" "${SLOW[@]}" "${TOOLS[@]}"
   if [ -n "$MIGRA" ]; then
-    log "N=$N: migra local -> production"
-    bench_tool migra "$N" "$runs" "$MIGRA --unsafe '$LURL' '$PURL' >/dev/null"
     "$MIGRA" --unsafe "$LURL" "$PURL" >"$OUT/n$N-migra.out" 2>"$OUT/n$N-migra.err" || true
   fi
-
-  log "N=$N: pg_dump --schema-only of both + diff"
-  DUMP="$PG_DUMP --schema-only -U postgres -d $DB"
-  bench_tool pgdump_diff "$N" "$runs" \
-    "$DUMP -h $LOCAL_HOST -f $WORK/local.sql & $DUMP -h $PROD_HOST -f $WORK/prod.sql; wait; diff -u $WORK/local.sql $WORK/prod.sql >/dev/null"
   # Scored without context lines: each hunk is one change (score.py finds the
   # statement it belongs to in the local dump).
   diff -U0 "$WORK/local.sql" "$WORK/prod.sql" >"$OUT/n$N-pgdump_diff.out" || true

@@ -86,7 +86,7 @@ pub(super) fn pair_generated_names(pending: &mut Vec<Pending>) {
         }
     }
     for (i, j) in renames {
-        let production = pending[j].production;
+        let production = pending[j].production.take();
         let entry = &mut pending[i];
         entry.change = Change::Differs;
         entry.production = production;

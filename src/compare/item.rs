@@ -86,13 +86,19 @@ pub(super) fn comment_text(options: &DiffOptions, comment: &Option<String>) -> S
     }
 }
 
-/// Every object of a snapshot as comparable items.
-pub(super) fn items(snapshot: &Snapshot, options: &DiffOptions) -> Vec<Item> {
+/// The kind families, each built by its own module: the diff builds, pairs
+/// and drops one family at a time, so only one family's items are alive.
+pub(super) const FAMILIES: usize = 4;
+
+/// One family of a snapshot's objects as comparable items.
+pub(super) fn family_items(snapshot: &Snapshot, options: &DiffOptions, family: usize) -> Vec<Item> {
     let mut items = Vec::new();
-    types::push(snapshot, options, &mut items);
-    tables::push(snapshot, options, &mut items);
-    constraints::push(snapshot, &mut items);
-    definitions::push(snapshot, options, &mut items);
+    match family {
+        0 => types::push(snapshot, options, &mut items),
+        1 => tables::push(snapshot, options, &mut items),
+        2 => constraints::push(snapshot, &mut items),
+        _ => definitions::push(snapshot, options, &mut items),
+    }
     if options.include_comments {
         add_comments(snapshot, options, &mut items);
     }
