@@ -95,8 +95,10 @@ struct Extractor<'a> {
 }
 
 /// Names bound in the function being read (besides string locals).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Frame<'a> {
+    /// Functions defined inside it (closures over its names).
+    defs: HashMap<&'a str, &'a StmtFunctionDef>,
     /// Bound to `op.get_bind()` (a connection: `conn.execute(…)` is raw SQL).
     binds: HashSet<String>,
     /// Bound to an `sa.Enum(...)` / `postgresql.ENUM(...)` call.
@@ -197,6 +199,10 @@ impl<'a> Extractor<'a> {
                 }
             }
             Stmt::With(with) => self.with_statement(stmt, with, locals),
+            // A local helper: followed where it is called.
+            Stmt::FunctionDef(def) if def.decorator_list.is_empty() => {
+                self.frame.defs.insert(def.name.as_str(), def);
+            }
             // Loops, conditionals, try blocks, nested defs: what runs is not static.
             _ => self.unknown(stmt),
         }
@@ -444,7 +450,9 @@ impl<'a> Extractor<'a> {
         let Expr::Name(name) = call.func.as_ref() else {
             return false;
         };
-        let Some(def) = self.defs.get(name.id.as_str()).copied() else {
+        // A function defined in the one being read sees its names (a closure).
+        let nested = self.frame.defs.get(name.id.as_str()).copied();
+        let Some(def) = nested.or_else(|| self.defs.get(name.id.as_str()).copied()) else {
             return false;
         };
         let name = def.name.as_str();
@@ -458,8 +466,10 @@ impl<'a> Extractor<'a> {
         }
         let parameters = &def.parameters;
         let positional = parameters.posonlyargs.iter().chain(&parameters.args);
-        let mut inner = Locals::new();
-        let mut frame = Frame::default();
+        let (mut inner, mut frame) = match nested {
+            Some(_) => (locals.clone(), self.frame.clone()),
+            None => (Locals::new(), Frame::default()),
+        };
         let values = self.values(locals);
         let mut bind_param = |param: &str, arg: Option<&'a Expr>| {
             let Some(arg) = arg else { return };

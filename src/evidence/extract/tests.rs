@@ -1007,3 +1007,30 @@ fn autocommit_blocks_are_read() {
     );
     assert!(matches!(&all[..], [EffectKind::CreateIndex { name, .. }] if name == "ix_a"));
 }
+
+#[test]
+fn helpers_defined_inside_upgrade_see_its_names() {
+    let source = r#"from alembic import op
+import sqlalchemy as sa
+
+def upgrade():
+    table = "runs"
+    conn = op.get_bind()
+
+    def _drop(column):
+        op.drop_column(table, column)
+        conn.execute(sa.text("UPDATE runs SET x = 1"))
+
+    _drop("legacy")
+"#;
+    let all = effects(source);
+    assert_eq!(
+        all[0],
+        EffectKind::DropColumn {
+            table: t("runs"),
+            column: "legacy".into()
+        }
+    );
+    assert!(matches!(all[1], EffectKind::DataChange { .. }), "{all:?}");
+    assert_eq!(all.len(), 2, "{all:?}");
+}
