@@ -29,6 +29,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     op.execute(
         "CREATE FUNCTION order_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM orders'"
     )
+    op.execute("CREATE INDEX ix_orders_lower_status ON orders (LOWER(status))")
 
 
 def _backfill(conn, value):
@@ -115,9 +116,10 @@ fn raw_sql_migrations_applied_partly_reverted_and_unreadable() {
     assert!(
         details.contains(&"found: view public.open_orders".to_string())
             && details.contains(&"found: function public.order_count".to_string())
+            && details.contains(&"found: index ix_orders_lower_status on orders".to_string())
             && details
                 .iter()
-                .any(|d| d.starts_with("data change (line 25), not checked: UPDATE orders")),
+                .any(|d| d.starts_with("data change (line 26), not checked: UPDATE orders")),
         "{details:#?}"
     );
     let (c3, details) = evidence_of(&found, "c3");

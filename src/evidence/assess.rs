@@ -349,7 +349,8 @@ impl<'a> Ctx<'a> {
                 name,
                 columns,
                 unique,
-            } => self.check_create_index(table, name, columns, *unique),
+                expressions,
+            } => self.check_create_index(table, name, columns, *unique, expressions.as_deref()),
             EffectKind::DropIndex {
                 schema,
                 name,

@@ -140,6 +140,10 @@ pub enum EffectKind {
         name: String,
         columns: Vec<String>,
         unique: bool,
+        /// Every key as SQL text, when one is an expression (`lower(label)`):
+        /// compared with the catalog's definition after normalisation.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expressions: Option<Vec<String>>,
     },
     DropIndex {
         /// Table when given (`table_name=`); indexes are found by schema + name.

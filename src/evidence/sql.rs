@@ -105,6 +105,17 @@ pub fn normalise_condition(text: &str) -> Option<String> {
                     let lower = i.value.to_lowercase();
                     (lower != i.value).then(|| Expr::Identifier(Ident::new(lower)))
                 }
+                Expr::Function(function) => {
+                    // `LOWER(x)` is `lower(x)`.
+                    for part in function.name.0.iter_mut() {
+                        if let ObjectNamePart::Identifier(i) = part {
+                            if i.quote_style.is_none() {
+                                i.value = i.value.to_lowercase();
+                            }
+                        }
+                    }
+                    None
+                }
                 Expr::CompoundIdentifier(parts) => {
                     // `t.x` and `x` are the same column in a check.
                     parts.last().map(|i| Expr::Identifier(Ident::new(ident(i))))
@@ -176,6 +187,7 @@ mod tests {
         );
         same("t.x IS NOT NULL", "CHECK ((x IS NOT NULL))");
         same("(a + b) * c > 1", "CHECK ((((a + b) * c) > 1))");
+        same("LOWER(Email)", "lower((email)::text)");
         let differ = |a: &str, b: &str| {
             assert_ne!(normalise_condition(a), normalise_condition(b), "{a} !~ {b}");
         };

@@ -74,11 +74,12 @@ pub(super) fn describe(kind: &EffectKind) -> String {
             name,
             columns,
             unique,
+            expressions,
         } => format!(
             "create {}index {name} on {} ({})",
             if *unique { "unique " } else { "" },
             display_table(table),
-            columns.join(", ")
+            expressions.as_deref().unwrap_or(columns).join(", ")
         ),
         EffectKind::DropIndex { name, schema, .. } => match schema {
             Some(s) => format!("drop index {s}.{name}"),

@@ -1068,3 +1068,36 @@ fn raw_sql_changes_in_one_upgrade_are_ordered() {
     assert_eq!(a.checks[0].superseded_by, Some(6));
     assert_eq!(a.evidence, Evidence::Unknown, "re-created: proves nothing");
 }
+
+#[test]
+fn index_expressions_are_compared_after_normalisation() {
+    let mut snapshot = users_base();
+    snapshot.indexes.push(Index {
+        schema: "public".into(),
+        table: "users".into(),
+        name: "ix_users_lower_email".into(),
+        definition: "CREATE INDEX ix_users_lower_email ON public.users USING btree (lower((email)::text), role)"
+            .into(),
+        ..Index::default()
+    });
+    let s = |body: &str| statuses(&run(body, &snapshot));
+    use CheckStatus::*;
+    assert_eq!(
+        s("op.create_index('ix_users_lower_email', 'users', [sa.text('LOWER(email)'), 'role'])"),
+        [Present]
+    );
+    assert_eq!(
+        s("op.execute('CREATE INDEX ix_users_lower_email ON users (lower(email), role)')"),
+        [Present]
+    );
+    assert_eq!(
+        s("op.execute('CREATE INDEX ix_users_lower_email ON users (upper(email), role)')"),
+        [Differs]
+    );
+    assert_eq!(
+        super::indexes::index_keys(
+            "CREATE UNIQUE INDEX i ON public.t USING btree (coalesce(a, ','), (b + 1)) WHERE (c > 0)"
+        ),
+        Some(vec!["coalesce(a, ',')".to_string(), "(b + 1)".to_string()])
+    );
+}

@@ -114,11 +114,17 @@ fn statement_effects(statement: &Statement, out: &mut Vec<EffectKind>) -> Read {
                 return not_followed("an unnamed index (PostgreSQL makes up its name)");
             };
             let (_, name) = qualified(name).ok_or("a name driftcheck cannot read")?;
+            let columns = plain_columns(&index.columns);
+            let expressions = match columns {
+                Some(_) => None,
+                None => Some(index.columns.iter().map(|c| c.to_string()).collect()),
+            };
             out.push(EffectKind::CreateIndex {
                 table: table_ref(&index.table_name)?,
                 name,
-                columns: index_columns(&index.columns),
+                columns: columns.unwrap_or_default(),
                 unique: index.unique,
+                expressions,
             });
         }
         Statement::Drop {
@@ -468,11 +474,6 @@ fn plain_columns(columns: &[IndexColumn]) -> Option<Vec<String>> {
             _ => None,
         })
         .collect()
-}
-
-/// An index's columns; empty (not compared) when one is an expression.
-fn index_columns(columns: &[IndexColumn]) -> Vec<String> {
-    plain_columns(columns).unwrap_or_default()
 }
 
 /// A SQL type as PostgreSQL's `format_type` prints it; `None` when not known

@@ -262,6 +262,7 @@ fn create_index_forms() {
         name: "ix_audit_events_created_at".into(),
         columns: vec!["created_at".into()],
         unique: false,
+        expressions: None,
     };
     assert_eq!(
         one("op.create_index(op.f('ix_audit_events_created_at'), 'audit_events', ['created_at'], unique=False)"),
@@ -278,6 +279,17 @@ fn create_index_forms() {
             name: "ux".into(),
             columns: vec!["email".into(), "org".into()],
             unique: true,
+            expressions: None,
+        }
+    );
+    assert_eq!(
+        one("op.create_index('ix_lower', 'tags', [sa.text('lower(label)'), 'kind'])"),
+        EffectKind::CreateIndex {
+            table: t("tags"),
+            name: "ix_lower".into(),
+            columns: vec![],
+            unique: false,
+            expressions: Some(vec!["lower(label)".into(), "kind".into()]),
         }
     );
 }
@@ -795,7 +807,8 @@ def upgrade():
             table: t("audit"),
             name: "ix_audit_note".into(),
             columns: vec!["note".into()],
-            unique: true
+            unique: true,
+            expressions: None,
         }
     );
 }
