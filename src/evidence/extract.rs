@@ -10,6 +10,7 @@
 mod args;
 mod columns;
 mod constraints;
+mod dialect;
 mod enums;
 mod indexes;
 mod raw_sql;
@@ -103,6 +104,8 @@ struct Frame<'a> {
     binds: HashSet<String>,
     /// Bound to an `sa.Enum(...)` / `postgresql.ENUM(...)` call.
     enums: HashMap<String, &'a ExprCall>,
+    /// Bound to the dialect's name (`conn.dialect.name`).
+    dialects: HashSet<String>,
 }
 
 /// How deep calls to helpers of the same file are followed.
@@ -199,6 +202,35 @@ impl<'a> Extractor<'a> {
                 }
             }
             Stmt::With(with) => self.with_statement(stmt, with, locals),
+            Stmt::If(branch) => {
+                let is_dialect = |e: &Expr| self.is_dialect(e);
+                let mut taken = None;
+                match dialect::outcome(&branch.test, &is_dialect) {
+                    Some(true) => taken = Some(&branch.body[..]),
+                    Some(false) => {
+                        for clause in &branch.elif_else_clauses {
+                            let outcome = match &clause.test {
+                                None => Some(true),
+                                Some(test) => dialect::outcome(test, &is_dialect),
+                            };
+                            match outcome {
+                                Some(true) => {
+                                    taken = Some(&clause.body[..]);
+                                    break;
+                                }
+                                Some(false) => continue,
+                                None => return self.unknown(stmt),
+                            }
+                        }
+                        // No branch for PostgreSQL: nothing runs.
+                        taken.get_or_insert(&[]);
+                    }
+                    None => return self.unknown(stmt),
+                }
+                if let Some(body) = taken {
+                    self.block(body, batch, locals);
+                }
+            }
             // A local helper: followed where it is called.
             Stmt::FunctionDef(def) if def.decorator_list.is_empty() => {
                 self.frame.defs.insert(def.name.as_str(), def);
@@ -221,6 +253,12 @@ impl<'a> Extractor<'a> {
             let name = name.id.to_string();
             self.frame.binds.remove(&name);
             self.frame.enums.remove(&name);
+            self.frame.dialects.remove(&name);
+            if self.is_dialect(value) {
+                locals.remove(&name);
+                self.frame.dialects.insert(name);
+                return;
+            }
             if self.is_bind(value) {
                 locals.remove(&name);
                 self.frame.binds.insert(name);
@@ -358,6 +396,21 @@ impl<'a> Extractor<'a> {
             }
             None => self.unknown(statement),
         }
+    }
+
+    /// `conn.dialect.name`, `op.get_context().dialect.name`, or a name bound to one.
+    fn is_dialect(&self, expr: &Expr) -> bool {
+        if let Expr::Name(name) = expr {
+            return self.frame.dialects.contains(name.id.as_str());
+        }
+        let is_source = |base: &Expr| {
+            self.is_bind(base)
+                || matches!(
+                    self.source.text(base),
+                    "op.get_context()" | "context.get_context()" | "op.get_bind().engine"
+                )
+        };
+        dialect::is_dialect_name(expr, &is_source)
     }
 
     /// `op.get_bind()` or a name bound to it.

@@ -585,7 +585,7 @@ def upgrade():
     conn = op.get_bind()
     for table in ("a", "b"):
         op.drop_table(table)
-    if conn.dialect.name == "postgresql":
+    if context.is_offline_mode():
         op.drop_column("users", "x")
     _helper()
     op.bulk_insert(users_table, [{"id": 1}])
@@ -1046,4 +1046,50 @@ def upgrade():
     );
     assert!(matches!(all[1], EffectKind::DataChange { .. }), "{all:?}");
     assert_eq!(all.len(), 2, "{all:?}");
+}
+
+#[test]
+fn dialect_branches_take_the_postgresql_path() {
+    let all = effects(
+        r#"from alembic import op
+import sqlalchemy as sa
+
+def upgrade():
+    dialect_name = op.get_bind().dialect.name
+    conn = op.get_bind()
+    if dialect_name == "postgresql":
+        op.drop_column("a", "pg")
+    if conn.dialect.name in ("mysql", "sqlite"):
+        op.drop_column("a", "other")
+    elif op.get_context().dialect.name != "mssql" and not dialect_name == "oracle":
+        op.drop_column("a", "elif")
+    else:
+        op.drop_column("a", "else")
+    if dialect_name == "sqlite":
+        op.drop_column("a", "never")
+    if dialect_name == "mysql":
+        pass
+    elif some_flag:
+        op.drop_column("a", "flag")
+    if context.is_offline_mode():
+        op.drop_column("a", "offline")
+"#,
+    );
+    let dropped: Vec<String> = all
+        .iter()
+        .map(|k| match k {
+            EffectKind::DropColumn { column, .. } => column.clone(),
+            EffectKind::Unknown { text, .. } => format!("unknown: {}", &text[..12]),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            "pg",
+            "elif",
+            "unknown: if dialect_n",
+            "unknown: if context.i"
+        ]
+    );
 }
