@@ -1,6 +1,7 @@
 //! Enum types SQLAlchemy creates: `sa.Enum("a", "b", name="x")` and
 //! `postgresql.ENUM(...)` columns of `op.create_table` (created before the
-//! table, unless `create_type=False`), and `sa.Enum(...).create(bind)`.
+//! table, unless `create_type=False`), and `sa.Enum(...).create(bind)`;
+//! `native_enum=False` makes no type.
 //! `op.add_column` does not create the type (Alembic leaves it to the
 //! migration), so its enum columns are not read here.
 
@@ -29,6 +30,10 @@ pub(super) fn enum_type(values: &Values, call: &ExprCall, creating: bool) -> Opt
             .map(|(_, v)| *v)
     };
     if creating && keyword("create_type").and_then(bool_of) == Some(false) {
+        return None;
+    }
+    // `native_enum=False`: a VARCHAR (and a check), no type.
+    if keyword("native_enum").and_then(bool_of) == Some(false) {
         return None;
     }
     let name = values.str_of(keyword("name")?)?;

@@ -974,7 +974,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 def upgrade():
-    op.create_table("jobs", sa.Column("state", sa.Enum("queued", "done", name="job_state")), sa.Column("kind", postgresql.ENUM("a", name="job_kind", create_type=False)))
+    op.create_table("jobs", sa.Column("state", sa.Enum("queued", "done", name="job_state")), sa.Column("kind", postgresql.ENUM("a", name="job_kind", create_type=False)), sa.Column("v", sa.Enum("a", name="plain", native_enum=False)))
     sa.Enum("x", "y", name="flavour").create(op.get_bind(), checkfirst=True)
     priority = postgresql.ENUM("low", "high", name="priority", schema="app")
     priority.create(op.get_bind())
