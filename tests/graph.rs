@@ -412,7 +412,7 @@ fn effects_list_what_is_read_and_what_stays_unknown() {
         backfill["description"]
             .as_str()
             .unwrap()
-            .starts_with("data only"),
+            .starts_with("data change"),
         "{backfill}"
     );
 
@@ -426,7 +426,7 @@ fn effects_list_what_is_read_and_what_stays_unknown() {
     );
     write(
         "b2_raw.py",
-        "from alembic import op\nrevision = 'b2'\ndown_revision = 'a1'\n\ndef upgrade():\n    op.execute('CREATE EXTENSION pgcrypto')\n    helper(op)\n",
+        "from alembic import op\nrevision = 'b2'\ndown_revision = 'a1'\n\ndef upgrade():\n    op.execute('CREATE EXTENSION pgcrypto')\n    op.execute('GRANT SELECT ON t TO reader')\n    helper(op)\n",
     );
     let text = Test::new()
         .args(&[
@@ -440,11 +440,13 @@ fn effects_list_what_is_read_and_what_stays_unknown() {
         .stdout;
     assert!(text.contains("✓ a1 ("), "{text}");
     assert!(text.contains("? b2 ("), "{text}");
+    // Raw DDL is read; a statement not followed says so.
+    assert!(text.contains("   6  create extension pgcrypto"), "{text}");
     assert!(
-        text.contains("   6  unknown: op.execute('CREATE EXTENSION pgcrypto')"),
+        text.contains("   7  unknown: op.execute('GRANT SELECT ON t TO reader'): `GRANT SELECT …` is not followed"),
         "{text}"
     );
-    assert!(text.contains("   7  unknown: helper(op)"), "{text}");
+    assert!(text.contains("   8  unknown: helper(op)"), "{text}");
     assert!(
         text.ends_with("1 of 2 migrations (50%) fully understood\n"),
         "{text}"

@@ -33,9 +33,12 @@ pub struct MigrationEffects {
 /// Raw SQL that only reads or writes rows is understood: no schema change.
 fn operation(line: u32, kind: &EffectKind) -> Operation {
     let (understood, description) = match kind {
-        EffectKind::Unknown { text, sql } => match sql.as_deref().map(scope) {
+        EffectKind::Unknown { text, sql, reason } => match sql.as_deref().map(scope) {
             Some(Scope::Data) => (true, format!("data only, no schema change: {text}")),
-            _ => (false, text.clone()),
+            _ => match reason {
+                Some(reason) => (false, format!("{text}: {reason}")),
+                None => (false, text.clone()),
+            },
         },
         kind => (true, describe_effect(kind)),
     };

@@ -13,6 +13,7 @@ pub fn describe_effect(kind: &crate::evidence::EffectKind) -> String {
     describe::describe(kind)
 }
 mod indexes;
+mod objects;
 mod order;
 mod tables;
 
@@ -70,7 +71,9 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
             },
             None => ctx.check(index, effect),
         };
-        let mut counts = superseded_by.is_none();
+        // A data change needs no schema evidence: it neither confirms nor
+        // contradicts the others (its line says it was not checked).
+        let mut counts = superseded_by.is_none() && !is_data_change(&effect.kind);
         if let (Some(dropped_at), true) = (ctx.replaces(index), counts) {
             counts = judge_recreation(&mut finding, dropped_at);
         }
@@ -78,8 +81,13 @@ pub fn assess(extraction: &Extraction, snapshot: &Snapshot, default_schema: &str
             details.push(summary);
         } else if counts && finding.status == CheckStatus::Unknown {
             let what = match &effect.kind {
-                EffectKind::Unknown { text, .. } => text,
-                _ => &finding.detail,
+                EffectKind::Unknown {
+                    text,
+                    reason: Some(reason),
+                    ..
+                } => format!("{text}: {reason}"),
+                EffectKind::Unknown { text, .. } => text.clone(),
+                _ => finding.detail.clone(),
             };
             details.push(format!("unknown (line {}): {what}", effect.line));
         }
@@ -227,7 +235,12 @@ fn is_drop(kind: &EffectKind) -> bool {
             | EffectKind::DropColumn { .. }
             | EffectKind::DropIndex { .. }
             | EffectKind::DropConstraint { .. }
+            | EffectKind::DropObject { .. }
     )
+}
+
+fn is_data_change(kind: &EffectKind) -> bool {
+    matches!(kind, EffectKind::DataChange { .. })
 }
 
 struct Finding {
@@ -292,9 +305,36 @@ impl<'a> Ctx<'a> {
 
     fn check(&self, index: usize, effect: &Effect) -> Finding {
         match &effect.kind {
+            EffectKind::Unknown {
+                text,
+                reason: Some(reason),
+                ..
+            } => Finding::unknown(format!("not verifiable statically: {text}: {reason}")),
             EffectKind::Unknown { text, .. } => {
                 Finding::unknown(format!("not verifiable statically: {text}"))
             }
+            EffectKind::DataChange { text } => Finding {
+                status: CheckStatus::Unknown,
+                detail:
+                    "a data change: the catalog cannot show it, and it needs no schema evidence"
+                        .to_string(),
+                summary: Some(format!(
+                    "data change (line {}), not checked: {text}",
+                    effect.line
+                )),
+            },
+            EffectKind::CreateObject { object } => self.check_create_object(object),
+            EffectKind::DropObject { object } => self.check_drop_object(object),
+            EffectKind::CreateEnum {
+                schema,
+                name,
+                values,
+            } => self.check_create_enum(schema, name, values.as_deref()),
+            EffectKind::AddEnumValue {
+                schema,
+                name,
+                value,
+            } => self.check_add_enum_value(schema, name, value),
             EffectKind::AddColumn { table, column } => self.check_add_column(index, table, column),
             EffectKind::DropColumn { table, column } => self.check_drop_column(table, column),
             EffectKind::CreateTable {
@@ -309,7 +349,8 @@ impl<'a> Ctx<'a> {
                 name,
                 columns,
                 unique,
-            } => self.check_create_index(table, name, columns, *unique),
+                expressions,
+            } => self.check_create_index(table, name, columns, *unique, expressions.as_deref()),
             EffectKind::DropIndex {
                 schema,
                 name,

@@ -2,12 +2,18 @@
 //! AST ([`crate::python`], the parser and constant table the revision graph
 //! uses): the file is never imported or executed. This file walks the
 //! statements of `upgrade()`; one file per operation family (tables, columns,
-//! indexes, constraints) turns an `op.<method>(...)` call into an effect.
+//! indexes, constraints) turns an `op.<method>(...)` call into an effect;
+//! `raw_sql` reads the SQL of `op.execute("…")` and `conn.execute(…)`,
+//! `enums` the enum types SQLAlchemy creates. Calls to functions defined in
+//! the same file are followed as if inlined (to [`HELPER_DEPTH_MAX`]).
 
 mod args;
 mod columns;
 mod constraints;
+mod dialect;
+mod enums;
 mod indexes;
+mod raw_sql;
 mod tables;
 mod types;
 mod values;
@@ -16,8 +22,9 @@ use super::model::*;
 use crate::python::{Constants, Source};
 use args::{bind, last_segment, shorten, split_args, Bound, Param};
 use ruff_python_ast::helpers::any_over_expr;
-use ruff_python_ast::{Expr, ExprCall, Stmt, StmtWith, WithItem};
+use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef, StmtWith, WithItem};
 use ruff_text_size::Ranged;
+use std::collections::{HashMap, HashSet};
 use values::{Locals, Values};
 
 /// Longest `Unknown` call text kept, in characters.
@@ -46,10 +53,19 @@ fn extract(source: &str) -> Extraction {
             _ => None,
         })
         .next_back();
+    let mut defs = HashMap::new();
+    for stmt in source.suite() {
+        if let Stmt::FunctionDef(def) = stmt {
+            defs.insert(def.name.as_str(), def);
+        }
+    }
     let mut extractor = Extractor {
         source: &source,
         consts: &consts,
         effects: Vec::new(),
+        defs,
+        stack: Vec::new(),
+        frame: Frame::default(),
     };
     if let Some(def) = upgrade {
         extractor.block(&def.body, None, &mut Locals::new());
@@ -71,7 +87,29 @@ struct Extractor<'a> {
     source: &'a Source<'a>,
     consts: &'a Constants<'a>,
     effects: Vec<Effect>,
+    /// Module-level functions by name: helpers `upgrade()` may call.
+    defs: HashMap<&'a str, &'a StmtFunctionDef>,
+    /// The helpers being followed, innermost last (recursion guard).
+    stack: Vec<&'a str>,
+    /// Names of the function being read that hold a connection or an enum.
+    frame: Frame<'a>,
 }
+
+/// Names bound in the function being read (besides string locals).
+#[derive(Default, Clone)]
+struct Frame<'a> {
+    /// Functions defined inside it (closures over its names).
+    defs: HashMap<&'a str, &'a StmtFunctionDef>,
+    /// Bound to `op.get_bind()` (a connection: `conn.execute(…)` is raw SQL).
+    binds: HashSet<String>,
+    /// Bound to an `sa.Enum(...)` / `postgresql.ENUM(...)` call.
+    enums: HashMap<String, &'a ExprCall>,
+    /// Bound to the dialect's name (`conn.dialect.name`).
+    dialects: HashSet<String>,
+}
+
+/// How deep calls to helpers of the same file are followed.
+pub const HELPER_DEPTH_MAX: usize = 4;
 
 /// Calls with no schema effect that are common in migrations.
 fn is_harmless_call(func: &Expr, source: &Source) -> bool {
@@ -121,6 +159,7 @@ impl<'a> Extractor<'a> {
             kind: EffectKind::Unknown {
                 text: shorten(self.source.text(node)),
                 sql,
+                reason: None,
             },
         });
     }
@@ -163,6 +202,39 @@ impl<'a> Extractor<'a> {
                 }
             }
             Stmt::With(with) => self.with_statement(stmt, with, locals),
+            Stmt::If(branch) => {
+                let is_dialect = |e: &Expr| self.is_dialect(e);
+                let mut taken = None;
+                match dialect::outcome(&branch.test, &is_dialect) {
+                    Some(true) => taken = Some(&branch.body[..]),
+                    Some(false) => {
+                        for clause in &branch.elif_else_clauses {
+                            let outcome = match &clause.test {
+                                None => Some(true),
+                                Some(test) => dialect::outcome(test, &is_dialect),
+                            };
+                            match outcome {
+                                Some(true) => {
+                                    taken = Some(&clause.body[..]);
+                                    break;
+                                }
+                                Some(false) => continue,
+                                None => return self.unknown(stmt),
+                            }
+                        }
+                        // No branch for PostgreSQL: nothing runs.
+                        taken.get_or_insert(&[]);
+                    }
+                    None => return self.unknown(stmt),
+                }
+                if let Some(body) = taken {
+                    self.block(body, batch, locals);
+                }
+            }
+            // A local helper: followed where it is called.
+            Stmt::FunctionDef(def) if def.decorator_list.is_empty() => {
+                self.frame.defs.insert(def.name.as_str(), def);
+            }
             // Loops, conditionals, try blocks, nested defs: what runs is not static.
             _ => self.unknown(stmt),
         }
@@ -177,6 +249,29 @@ impl<'a> Extractor<'a> {
         locals: &mut Locals,
     ) {
         let resolved = self.values(locals).str_of(value);
+        if let [Expr::Name(name)] = targets {
+            let name = name.id.to_string();
+            self.frame.binds.remove(&name);
+            self.frame.enums.remove(&name);
+            self.frame.dialects.remove(&name);
+            if self.is_dialect(value) {
+                locals.remove(&name);
+                self.frame.dialects.insert(name);
+                return;
+            }
+            if self.is_bind(value) {
+                locals.remove(&name);
+                self.frame.binds.insert(name);
+                return;
+            }
+            if let Expr::Call(call) = value {
+                if enums::is_enum_call(value) {
+                    locals.remove(&name);
+                    self.frame.enums.insert(name, call);
+                    return;
+                }
+            }
+        }
         for target in targets {
             if let Expr::Name(name) = target {
                 match &resolved {
@@ -203,6 +298,14 @@ impl<'a> Extractor<'a> {
     }
 
     fn with_statement(&mut self, stmt: &'a Stmt, with: &'a StmtWith, locals: &mut Locals) {
+        // `with op.get_context().autocommit_block():` runs its body outside
+        // the migration's transaction (`CREATE INDEX CONCURRENTLY`): same effects.
+        if let [item] = with.items.as_slice() {
+            let text = self.source.text(&item.context_expr);
+            if item.optional_vars.is_none() && text == "op.get_context().autocommit_block()" {
+                return self.block(&with.body, None, locals);
+            }
+        }
         let batch = match with.items.as_slice() {
             [item] => self.batch_context(item, locals),
             _ => None,
@@ -251,11 +354,20 @@ impl<'a> Extractor<'a> {
         if is_harmless_call(&call.func, self.source) {
             return;
         }
+        if self.helper(call, locals) {
+            return;
+        }
         let receiver = match call.func.as_ref() {
-            Expr::Attribute(attribute) => Some(self.source.text(attribute.value.as_ref())),
+            Expr::Attribute(attribute) => Some(attribute.value.as_ref()),
             _ => None,
         };
         let method = last_segment(&call.func);
+        if let Some(object) = receiver {
+            if self.connection_call(object, method, call, statement, locals) {
+                return;
+            }
+        }
+        let receiver = receiver.map(|r| self.source.text(r));
         let in_batch = batch.filter(|b| Some(b.alias.as_str()) == receiver);
         let values = self.values(locals);
         let kind = if receiver == Some("op") {
@@ -265,22 +377,192 @@ impl<'a> Extractor<'a> {
         } else {
             None
         };
+        let line = self.source.line_of(call);
         match kind {
-            Some(kind) => self.effects.push(Effect {
-                line: self.source.line_of(call),
-                kind,
-            }),
-            // Raw SQL: kept whole when it is a constant, for `explain`.
+            Some(kind) => {
+                if receiver == Some("op") && method == "create_table" {
+                    // SQLAlchemy creates a column's enum type before the table.
+                    for created in enums::created_by_columns(&values, call) {
+                        self.effects.push(Effect {
+                            line,
+                            kind: created,
+                        });
+                    }
+                }
+                self.effects.push(Effect { line, kind })
+            }
             None if receiver == Some("op") && method == "execute" => {
-                let sql = call
-                    .arguments
-                    .args
-                    .first()
-                    .and_then(|arg| values.sql_text(arg));
-                self.unknown_sql(statement, sql)
+                self.raw_sql(call, statement, locals)
             }
             None => self.unknown(statement),
         }
+    }
+
+    /// `conn.dialect.name`, `op.get_context().dialect.name`, or a name bound to one.
+    fn is_dialect(&self, expr: &Expr) -> bool {
+        if let Expr::Name(name) = expr {
+            return self.frame.dialects.contains(name.id.as_str());
+        }
+        let is_source = |base: &Expr| {
+            self.is_bind(base)
+                || matches!(
+                    self.source.text(base),
+                    "op.get_context()" | "context.get_context()" | "op.get_bind().engine"
+                )
+        };
+        dialect::is_dialect_name(expr, &is_source)
+    }
+
+    /// `op.get_bind()` or a name bound to it.
+    fn is_bind(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Name(name) => self.frame.binds.contains(name.id.as_str()),
+            Expr::Call(call) => {
+                call.arguments.is_empty() && self.source.text(call.func.as_ref()) == "op.get_bind"
+            }
+            _ => false,
+        }
+    }
+
+    /// `conn.execute(…)` / `op.get_bind().exec_driver_sql(…)` (raw SQL) and
+    /// `sa.Enum(...).create(bind)` / `.drop(bind)` (an enum type). `true`
+    /// when handled.
+    fn connection_call(
+        &mut self,
+        object: &'a Expr,
+        method: &str,
+        call: &'a ExprCall,
+        statement: &'a Stmt,
+        locals: &Locals,
+    ) -> bool {
+        if self.is_bind(object) && matches!(method, "execute" | "exec_driver_sql") {
+            self.raw_sql(call, statement, locals);
+            return true;
+        }
+        let enum_call = match object {
+            Expr::Name(name) => self.frame.enums.get(name.id.as_str()).copied(),
+            Expr::Call(inner) if enums::is_enum_call(object) => Some(inner),
+            _ => None,
+        };
+        let Some(enum_call) = enum_call else {
+            return false;
+        };
+        let on_bind = call.arguments.args.first().is_some_and(|a| self.is_bind(a))
+            || call
+                .arguments
+                .find_keyword("bind")
+                .is_some_and(|k| self.is_bind(&k.value));
+        if !on_bind || !matches!(method, "create" | "drop") {
+            return false;
+        }
+        let values = self.values(locals);
+        let kind = match enums::enum_type(&values, enum_call, false) {
+            Some(EffectKind::CreateEnum { schema, name, .. }) if method == "drop" => {
+                EffectKind::DropObject {
+                    object: ObjectRef {
+                        kind: ObjectKind::Type,
+                        schema,
+                        name,
+                        table: None,
+                    },
+                }
+            }
+            Some(created) => created,
+            None => return false,
+        };
+        self.effects.push(Effect {
+            line: self.source.line_of(call),
+            kind,
+        });
+        true
+    }
+
+    /// The SQL of `op.execute(…)` / `conn.execute(…)`: its statements' effects
+    /// when it is a constant string, else unknown.
+    fn raw_sql(&mut self, call: &'a ExprCall, statement: &'a Stmt, locals: &Locals) {
+        let sql = call
+            .arguments
+            .args
+            .first()
+            .and_then(|arg| self.values(locals).sql_text(arg));
+        let Some(sql) = sql else {
+            return self.unknown_sql(statement, None);
+        };
+        let line = self.source.line_of(call);
+        let text = shorten(self.source.text(statement));
+        for kind in raw_sql::effects(&sql, &text) {
+            self.effects.push(Effect { line, kind });
+        }
+    }
+
+    /// A call of a function defined in the same file, followed as if inlined:
+    /// its string arguments (and literal defaults) bound to its parameters,
+    /// a connection passed in still a connection. `false` (an unknown call)
+    /// for other calls, `*args`, recursion, or beyond [`HELPER_DEPTH_MAX`].
+    fn helper(&mut self, call: &'a ExprCall, locals: &Locals) -> bool {
+        let Expr::Name(name) = call.func.as_ref() else {
+            return false;
+        };
+        // A function defined in the one being read sees its names (a closure).
+        let nested = self.frame.defs.get(name.id.as_str()).copied();
+        let Some(def) = nested.or_else(|| self.defs.get(name.id.as_str()).copied()) else {
+            return false;
+        };
+        let name = def.name.as_str();
+        if self.stack.len() >= HELPER_DEPTH_MAX
+            || self.stack.contains(&name)
+            || name == "upgrade"
+            || call.arguments.args.iter().any(Expr::is_starred_expr)
+            || call.arguments.keywords.iter().any(|k| k.arg.is_none())
+        {
+            return false;
+        }
+        let parameters = &def.parameters;
+        let positional = parameters.posonlyargs.iter().chain(&parameters.args);
+        let (mut inner, mut frame) = match nested {
+            Some(_) => (locals.clone(), self.frame.clone()),
+            None => (Locals::new(), Frame::default()),
+        };
+        let values = self.values(locals);
+        let mut bind_param = |param: &str, arg: Option<&'a Expr>| {
+            let Some(arg) = arg else { return };
+            if let Some(text) = values.str_of(arg) {
+                inner.insert(param.to_string(), text);
+            } else if self.is_bind(arg) {
+                frame.binds.insert(param.to_string());
+            } else if let (Expr::Call(enum_call), true) = (arg, enums::is_enum_call(arg)) {
+                frame.enums.insert(param.to_string(), enum_call);
+            } else if let Expr::Name(passed) = arg {
+                if let Some(enum_call) = self.frame.enums.get(passed.id.as_str()) {
+                    frame.enums.insert(param.to_string(), enum_call);
+                }
+            }
+        };
+        let mut args = call.arguments.args.iter();
+        for param in positional.clone() {
+            let keyword = call
+                .arguments
+                .find_keyword(param.parameter.name.as_str())
+                .map(|k| &k.value);
+            let arg = args.next().or(keyword).or(param.default.as_deref());
+            bind_param(param.parameter.name.as_str(), arg);
+        }
+        for param in &parameters.kwonlyargs {
+            let keyword = call
+                .arguments
+                .find_keyword(param.parameter.name.as_str())
+                .map(|k| &k.value);
+            bind_param(
+                param.parameter.name.as_str(),
+                keyword.or(param.default.as_deref()),
+            );
+        }
+        self.stack.push(name);
+        let outer = std::mem::replace(&mut self.frame, frame);
+        self.block(&def.body, None, &mut inner);
+        self.frame = outer;
+        self.stack.pop();
+        true
     }
 }
 

@@ -8,6 +8,7 @@
 mod assess;
 pub mod extract;
 mod model;
+pub mod sql;
 
 pub use assess::{assess, describe_effect, rests_on_absences_only, NO_SCHEMA_CHANGES};
 pub use extract::extract_upgrade_effects;

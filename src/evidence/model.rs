@@ -140,6 +140,10 @@ pub enum EffectKind {
         name: String,
         columns: Vec<String>,
         unique: bool,
+        /// Every key as SQL text, when one is an expression (`lower(label)`):
+        /// compared with the catalog's definition after normalisation.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expressions: Option<Vec<String>>,
     },
     DropIndex {
         /// Table when given (`table_name=`); indexes are found by schema + name.
@@ -164,12 +168,82 @@ pub enum EffectKind {
         new_name: Option<String>,
         server_default: Option<DefaultSpec>,
     },
-    /// Anything not understood: data changes, raw SQL, conditionals, helper calls.
+    /// A view, function, trigger, extension or type (not an enum) created by raw SQL.
+    CreateObject {
+        object: ObjectRef,
+    },
+    DropObject {
+        object: ObjectRef,
+    },
+    /// `CREATE TYPE x AS ENUM (…)`, a `sa.Enum(name=…)` column of
+    /// `create_table`, `sa.Enum(…).create(op.get_bind())`.
+    CreateEnum {
+        schema: Option<String>,
+        name: String,
+        /// Labels in order, when literal.
+        values: Option<Vec<String>>,
+    },
+    /// `ALTER TYPE x ADD VALUE 'v'`.
+    AddEnumValue {
+        schema: Option<String>,
+        name: String,
+        value: String,
+    },
+    /// Rows read or written (`UPDATE`, `INSERT`, `DELETE`, `SELECT`): no
+    /// schema change, nothing a catalog can confirm.
+    DataChange {
+        text: String,
+    },
+    /// Anything not understood: raw SQL the parser cannot read or that is not
+    /// followed, conditionals, calls to functions driftcheck cannot see.
     Unknown {
         text: String,
         /// The SQL of an `op.execute("…")` whose argument is a constant
-        /// string (or `sa.text("…")` of one), whole.
+        /// string (or `sa.text("…")` of one): the statement not followed, or
+        /// the whole text when it does not parse.
         #[serde(skip_serializing_if = "Option::is_none")]
         sql: Option<String>,
+        /// Why it is not understood (the SQL parser's message).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
+}
+
+/// Schema objects raw SQL creates or drops besides tables, columns, indexes,
+/// constraints and enums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    View,
+    MaterializedView,
+    Function,
+    Trigger,
+    Extension,
+    /// `CREATE TYPE` other than an enum, or `DROP TYPE` (any type).
+    Type,
+}
+
+impl ObjectKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized view",
+            ObjectKind::Function => "function",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Type => "type",
+        }
+    }
+}
+
+/// A view, function, trigger, extension or type, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectRef {
+    pub kind: ObjectKind,
+    /// `None`: the default schema (always `None` for extensions).
+    pub schema: Option<String>,
+    pub name: String,
+    /// The table of a trigger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableRef>,
 }

@@ -5,7 +5,8 @@
 use super::raw_sql::{self, Scope};
 use crate::compare::Kind;
 use crate::evidence::{
-    ColumnSpec, ConstraintKind, ConstraintSpec, EffectKind, Extraction, TableRef, TypeChange,
+    ColumnSpec, ConstraintKind, ConstraintSpec, EffectKind, Extraction, ObjectKind, TableRef,
+    TypeChange,
 };
 use crate::migrations::Revision;
 use std::collections::{BTreeSet, HashMap};
@@ -61,8 +62,8 @@ pub struct History {
 
 /// Object kinds a readable operation may create without naming them: a
 /// `sa.Enum` column creates its type, an integer primary key its sequence.
-/// No readable Alembic operation creates the other kinds (views, functions,
-/// triggers, policies, extensions, schemas): only raw SQL, which is opaque.
+/// Enum types the history names (`CREATE TYPE`, a `create_table` enum
+/// column, `.create(bind)`) are followed; the others are not.
 pub fn created_implicitly(kind: Kind) -> bool {
     matches!(kind, Kind::Enum | Kind::Domain | Kind::Sequence)
 }
@@ -298,7 +299,65 @@ impl History {
                     ),
                 }
             }
-            EffectKind::Unknown { text, sql } => {
+            EffectKind::CreateEnum { schema, name, .. } => {
+                let schema = schema.as_deref().unwrap_or(default_schema);
+                self.touch(
+                    Kind::Enum,
+                    format!("{schema}.{name}"),
+                    at,
+                    Action::Create,
+                    None,
+                );
+            }
+            EffectKind::AddEnumValue { schema, name, .. } => {
+                let schema = schema.as_deref().unwrap_or(default_schema);
+                self.touch(
+                    Kind::Enum,
+                    format!("{schema}.{name}"),
+                    at,
+                    Action::Alter,
+                    None,
+                );
+            }
+            EffectKind::CreateObject { object } | EffectKind::DropObject { object } => {
+                let action = match effect {
+                    EffectKind::CreateObject { .. } => Action::Create,
+                    _ => Action::Drop,
+                };
+                let schema = object.schema.as_deref().unwrap_or(default_schema);
+                let key = match (object.kind, &object.table) {
+                    (ObjectKind::View, _) => {
+                        Some((Kind::View, format!("{schema}.{}", object.name)))
+                    }
+                    (ObjectKind::MaterializedView, _) => {
+                        Some((Kind::MaterializedView, format!("{schema}.{}", object.name)))
+                    }
+                    (ObjectKind::Extension, _) => Some((Kind::Extension, object.name.clone())),
+                    (ObjectKind::Trigger, Some(table)) => Some((
+                        Kind::Trigger,
+                        format!("{schema}.{}.{}", table.name, object.name),
+                    )),
+                    // `DROP TYPE` of an enum (other types are not compared).
+                    (ObjectKind::Type, _) if action == Action::Drop => {
+                        Some((Kind::Enum, format!("{schema}.{}", object.name)))
+                    }
+                    _ => None,
+                };
+                match key {
+                    Some((kind, key)) => self.touch(kind, key, at, action, None),
+                    // Functions (keyed by their arguments) and other types: as
+                    // before, an operation that may have done anything.
+                    None => self.opaque.push(Opaque {
+                        revision: at.revision.to_string(),
+                        file: at.file.to_string(),
+                        line: at.line,
+                        text: format!("{} {}", object.kind.label(), object.name),
+                        objects: None,
+                    }),
+                }
+            }
+            EffectKind::DataChange { .. } => {}
+            EffectKind::Unknown { text, sql, .. } => {
                 let scope = match sql {
                     Some(sql) => raw_sql::scope(sql),
                     None if is_data_only(text) => Scope::Data,

@@ -34,6 +34,7 @@ pub fn load_history(codebase: &Codebase, default_schema: &str) -> History {
                     kind: crate::evidence::EffectKind::Unknown {
                         text: format!("(unreadable: {error})"),
                         sql: None,
+                        reason: None,
                     },
                 }],
                 has_upgrade: false,
@@ -158,7 +159,9 @@ pub fn explain(
 ) -> Explanation {
     let object = &entry.object;
     let kind = entry.kind;
-    if created_implicitly(kind) {
+    // An enum the history names (created by raw SQL, a `create_table` column
+    // or `.create(bind)`) is followed like any object.
+    if created_implicitly(kind) && history.touches(kind, object).is_empty() {
         return Explanation {
             code: ExplanationCode::Unverifiable,
             side: None,

@@ -1,11 +1,11 @@
 //! What a raw SQL string in a migration (`op.execute("…")`) may change, read
 //! with a real SQL parser (sqlparser, PostgreSQL dialect): data only, DDL on
 //! named tables and objects, or anything (functions, extensions, `DO`
-//! blocks, SQL that does not parse, SQL built at run time).
+//! blocks, SQL that does not parse, SQL built at run time). Parsed by
+//! [`crate::evidence::sql`], the one SQL parsing module.
 
+use crate::evidence::sql::{ident, parse};
 use sqlparser::ast::{visit_relations, ObjectName, ObjectNamePart, Statement};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
@@ -21,7 +21,7 @@ pub enum Scope {
 }
 
 pub fn scope(sql: &str) -> Scope {
-    let Ok(statements) = Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
+    let Ok(statements) = parse(sql) else {
         return Scope::Anything;
     };
     let mut names = BTreeSet::new();
@@ -69,10 +69,7 @@ pub fn scope(sql: &str) -> Scope {
 /// The unqualified name, folded as PostgreSQL folds unquoted identifiers.
 fn last(name: &ObjectName) -> Option<String> {
     match name.0.last()? {
-        ObjectNamePart::Identifier(ident) if ident.quote_style.is_none() => {
-            Some(ident.value.to_lowercase())
-        }
-        ObjectNamePart::Identifier(ident) => Some(ident.value.clone()),
+        ObjectNamePart::Identifier(part) => Some(ident(part)),
         _ => None,
     }
 }

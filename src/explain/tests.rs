@@ -192,7 +192,10 @@ fn raw_ddl_in_the_applied_range_makes_it_unverifiable_with_its_place() {
     let history = history(&[
         BASE,
         ("b2", "op.execute('UPDATE orders SET status = 1')"),
-        ("c3", "op.execute('CREATE INDEX ix_x ON orders (status)')"),
+        (
+            "c3",
+            "op.execute('DO $$ BEGIN CREATE INDEX ix_x ON orders (status); END $$')",
+        ),
     ]);
     let diff = entry(Kind::Index, "public.ix_x", None, Some("CREATE INDEX …"));
     let why = explain(
@@ -205,6 +208,18 @@ fn raw_ddl_in_the_applied_range_makes_it_unverifiable_with_its_place() {
     assert_eq!(why.revisions.len(), 1, "the UPDATE is data, not schema");
     assert_eq!(why.revisions[0].revision, "c3");
     assert!(why.message.contains("versions/c3.py:5"), "{}", why.message);
+    // Raw DDL driftcheck reads is followed like an `op.create_index`.
+    let followed = self::history(&[
+        BASE,
+        ("c3", "op.execute('CREATE INDEX ix_x ON orders (status)')"),
+    ]);
+    let why = explain(
+        &diff,
+        &followed,
+        &side("local", &["a1", "c3"]),
+        &side("production", &["a1", "c3"]),
+    );
+    assert_eq!(why.code, ExplanationCode::DroppedOutsideMigrations);
 }
 
 #[test]
@@ -267,6 +282,10 @@ fn views_only_raw_sql_creates_are_by_hand_unless_raw_ddl_ran() {
     assert_eq!(why.side.as_deref(), Some("production"));
     let raw = history(&[BASE, ("b2", "op.execute('CREATE VIEW v AS SELECT 2')")]);
     let why = explain(&view, &raw, &both.0, &both.1);
+    assert_eq!(why.code, ExplanationCode::DroppedOutsideMigrations);
+    assert_eq!(why.side.as_deref(), Some("local"));
+    let opaque = history(&[BASE, ("b2", "op.execute(VIEW_SQL)")]);
+    let why = explain(&view, &opaque, &both.0, &both.1);
     assert_eq!(why.code, ExplanationCode::Unverifiable);
     assert_eq!(why.revisions[0].revision, "b2");
 }
@@ -303,7 +322,7 @@ fn raw_ddl_on_other_tables_does_not_cloud_a_difference() {
         BASE,
         (
             "b2",
-            "op.execute(sa.text('ALTER TABLE audit ADD COLUMN x int'))",
+            "op.execute(sa.text('ALTER TABLE audit ENABLE ROW LEVEL SECURITY'))",
         ),
     ]);
     let both = ["a1", "b2"];

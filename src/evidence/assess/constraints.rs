@@ -4,6 +4,7 @@
 use super::describe::display_table;
 use super::{differs_or_present, dropped, pg_name, Ctx, Finding};
 use crate::evidence::model::*;
+use crate::evidence::sql::normalise_condition;
 use crate::evidence::CheckStatus;
 
 impl Ctx<'_> {
@@ -13,6 +14,9 @@ impl Ctx<'_> {
                 .snapshot
                 .constraint(schema, table, pg_name(name))
                 .is_some(),
+            None if c.kind == ConstraintKind::Check => {
+                self.unnamed_check(schema, table, c).is_some()
+            }
             None => self
                 .snapshot
                 .constraints_of(schema, table)
@@ -59,11 +63,36 @@ impl Ctx<'_> {
                         ));
                     }
                     problems.extend(foreign_key_problems(c, found, self.default_schema));
+                    problems.extend(check_problem(c, found));
                     differs_or_present(&subject, &found.definition, problems)
                 }
             },
             None if c.kind == ConstraintKind::Check => {
-                Finding::unknown("unnamed check constraint: cannot be matched by name".to_string())
+                let Some(condition) = c.condition.as_deref().and_then(normalise_condition) else {
+                    return Finding::unknown(
+                        "unnamed check constraint whose condition driftcheck cannot read: cannot be matched"
+                            .to_string(),
+                    );
+                };
+                let subject = format!(
+                    "unnamed check constraint on {} ({condition})",
+                    display_table(table)
+                );
+                match self.unnamed_check(schema, tname, c) {
+                    Some(found) => Finding::new(
+                        CheckStatus::Present,
+                        format!("exists as {}: {}", found.name, found.definition),
+                        format!("found: {subject} as {}", found.name),
+                    ),
+                    None => Finding::new(
+                        CheckStatus::Absent,
+                        format!(
+                            "no check constraint on {} with this condition",
+                            self.qualify(table)
+                        ),
+                        format!("missing: {subject}"),
+                    ),
+                }
             }
             None => {
                 match snap
@@ -83,6 +112,22 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// The check constraint on a table whose condition is the unnamed one's,
+    /// after normalisation; `None` also when the condition cannot be read.
+    pub(super) fn unnamed_check(
+        &self,
+        schema: &str,
+        table: &str,
+        c: &ConstraintSpec,
+    ) -> Option<&crate::schema::Constraint> {
+        let condition = c.condition.as_deref().and_then(normalise_condition)?;
+        self.snapshot
+            .constraints
+            .iter()
+            .filter(|f| f.schema == schema && f.table == table && f.kind == "check")
+            .find(|f| normalise_condition(&f.definition).as_deref() == Some(condition.as_str()))
     }
 
     pub(super) fn check_drop_constraint(&self, table: &TableRef, name: &str) -> Finding {
@@ -133,4 +178,15 @@ pub(super) fn foreign_key_problems(
         }
     }
     problems
+}
+
+/// A named check constraint whose condition differs from the migration's,
+/// both read and normalised (nothing when either cannot be read).
+fn check_problem(expected: &ConstraintSpec, found: &crate::schema::Constraint) -> Option<String> {
+    if expected.kind != ConstraintKind::Check || found.kind != "check" {
+        return None;
+    }
+    let want = normalise_condition(expected.condition.as_deref()?)?;
+    let have = normalise_condition(&found.definition)?;
+    (want != have).then(|| format!("condition {}, expected {want}", found.definition))
 }

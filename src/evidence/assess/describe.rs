@@ -74,11 +74,12 @@ pub(super) fn describe(kind: &EffectKind) -> String {
             name,
             columns,
             unique,
+            expressions,
         } => format!(
             "create {}index {name} on {} ({})",
             if *unique { "unique " } else { "" },
             display_table(table),
-            columns.join(", ")
+            expressions.as_deref().unwrap_or(columns).join(", ")
         ),
         EffectKind::DropIndex { name, schema, .. } => match schema {
             Some(s) => format!("drop index {s}.{name}"),
@@ -134,6 +135,35 @@ pub(super) fn describe(kind: &EffectKind) -> String {
                 }
             )
         }
+        EffectKind::CreateObject { object } => format!("create {}", describe_object(object)),
+        EffectKind::DropObject { object } => format!("drop {}", describe_object(object)),
+        EffectKind::CreateEnum {
+            schema,
+            name,
+            values,
+        } => {
+            let name = qualified_name(schema, name);
+            match values {
+                Some(values) => format!("create enum type {name} ('{}')", values.join("', '")),
+                None => format!("create enum type {name}"),
+            }
+        }
+        EffectKind::AddEnumValue {
+            schema,
+            name,
+            value,
+        } => format!(
+            "add value '{value}' to enum type {}",
+            qualified_name(schema, name)
+        ),
+        EffectKind::DataChange { text } => {
+            format!("data change (no schema evidence needed): {text}")
+        }
+        EffectKind::Unknown {
+            text,
+            reason: Some(reason),
+            ..
+        } => format!("unrecognised: {text}: {reason}"),
         EffectKind::Unknown { text, .. } => format!("unrecognised: {text}"),
     }
 }
@@ -149,4 +179,19 @@ pub(super) fn render_column(column: &Column) -> String {
         out.push_str(d);
     }
     out
+}
+
+fn qualified_name(schema: &Option<String>, name: &str) -> String {
+    match schema {
+        Some(schema) => format!("{schema}.{name}"),
+        None => name.to_string(),
+    }
+}
+
+fn describe_object(object: &ObjectRef) -> String {
+    let name = qualified_name(&object.schema, &object.name);
+    match &object.table {
+        Some(table) => format!("{} {name} on {}", object.kind.label(), display_table(table)),
+        None => format!("{} {name}", object.kind.label()),
+    }
 }

@@ -1,8 +1,10 @@
-//! Index effects checked against the snapshot: create, drop.
+//! Index effects checked against the snapshot: create (keys on expressions
+//! compared with `pg_get_indexdef` after normalisation), drop.
 
 use super::describe::display_table;
 use super::{differs_or_present, dropped, pg_name, Ctx, Finding};
 use crate::evidence::model::*;
+use crate::evidence::sql::normalise_condition;
 use crate::evidence::CheckStatus;
 
 impl Ctx<'_> {
@@ -12,6 +14,7 @@ impl Ctx<'_> {
         name: &str,
         columns: &[String],
         unique: bool,
+        expressions: Option<&[String]>,
     ) -> Finding {
         let snap = self.snapshot;
         let schema = self.schema_of(table);
@@ -40,6 +43,7 @@ impl Ctx<'_> {
                 columns.join(", ")
             ));
         }
+        problems.extend(expressions.and_then(|e| expression_problem(e, &found.definition)));
         differs_or_present(&subject, &found.definition, problems)
     }
 
@@ -64,4 +68,48 @@ impl Ctx<'_> {
         let found = snap.index(schema, pg_name(name));
         dropped(&subject, found.map(|i| i.definition.as_str()), None)
     }
+}
+
+/// Keys on expressions that differ from the catalog's, both normalised;
+/// nothing when either side cannot be read (`DESC`, operator classes).
+fn expression_problem(expected: &[String], definition: &str) -> Option<String> {
+    let found = index_keys(definition)?;
+    let normalise = |keys: &[String]| -> Option<Vec<String>> {
+        keys.iter().map(|k| normalise_condition(k)).collect()
+    };
+    let (want, have) = (normalise(expected)?, normalise(&found)?);
+    (want != have).then(|| {
+        format!(
+            "keys ({}), expected ({})",
+            found.join(", "),
+            expected.join(", ")
+        )
+    })
+}
+
+/// The keys of `CREATE INDEX … USING method (k1, k2) …`, split at top-level commas.
+pub(super) fn index_keys(definition: &str) -> Option<Vec<String>> {
+    let after = &definition[definition.find(" USING ")? + " USING ".len()..];
+    let open = after.find('(')?;
+    let mut keys = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0usize, false, open + 1);
+    for (at, c) in after.char_indices().skip(open) {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    keys.push(after[start..at].trim().to_string());
+                    return Some(keys);
+                }
+            }
+            ',' if !quoted && depth == 1 => {
+                keys.push(after[start..at].trim().to_string());
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    None
 }

@@ -20,6 +20,9 @@ pub(super) enum Obj {
     /// Indexes are found by schema + name; the table is for drop-table cascades.
     Index(String, String, Option<String>),
     Constraint(String, String, String),
+    /// A view, function, extension, type or trigger: kind label, schema, name
+    /// (a trigger's name is `table.name`).
+    Object(&'static str, String, String),
 }
 
 impl Obj {
@@ -35,6 +38,7 @@ impl Obj {
         match self {
             Obj::Table(s, t) | Obj::Column(s, t, _) | Obj::Constraint(s, t, _) => Some((s, t)),
             Obj::Index(s, _, t) => t.as_deref().map(|t| (s.as_str(), t)),
+            Obj::Object(..) => None,
         }
     }
 }
@@ -136,7 +140,42 @@ impl Ctx<'_> {
                     None => vec![(old, Outcome::Modified)],
                 }
             }
-            EffectKind::Unknown { .. } => Vec::new(),
+            EffectKind::CreateObject { object } => vec![(self.object(object), Outcome::Exists)],
+            EffectKind::DropObject { object } => vec![(self.object(object), Outcome::Gone)],
+            EffectKind::CreateEnum { schema, name, .. } => {
+                vec![(self.type_obj(schema, name), Outcome::Exists)]
+            }
+            EffectKind::AddEnumValue { schema, name, .. } => {
+                vec![(self.type_obj(schema, name), Outcome::Modified)]
+            }
+            EffectKind::Unknown { .. } | EffectKind::DataChange { .. } => Vec::new(),
+        }
+    }
+
+    fn type_obj(&self, schema: &Option<String>, name: &str) -> Obj {
+        let schema = schema.clone();
+        Obj::Object(
+            "type",
+            schema.unwrap_or_else(|| self.default_schema.to_string()),
+            name.to_string(),
+        )
+    }
+
+    fn object(&self, object: &ObjectRef) -> Obj {
+        let schema = object
+            .schema
+            .clone()
+            .unwrap_or_else(|| self.default_schema.to_string());
+        match (object.kind, &object.table) {
+            (ObjectKind::Type, _) => self.type_obj(&object.schema, &object.name),
+            // One namespace for views and materialized views.
+            (ObjectKind::View | ObjectKind::MaterializedView, _) => {
+                Obj::Object("view", schema, object.name.clone())
+            }
+            (ObjectKind::Trigger, Some(table)) => {
+                Obj::Object("trigger", schema, format!("{}.{}", table.name, object.name))
+            }
+            (kind, _) => Obj::Object(kind.label(), schema, object.name.clone()),
         }
     }
 

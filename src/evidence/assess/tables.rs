@@ -45,8 +45,13 @@ impl Ctx<'_> {
             }
         }
         for constraint in constraints {
-            if constraint.kind == ConstraintKind::Check && constraint.name.is_none() {
-                continue; // unnamed checks cannot be matched; the table check stands
+            let unreadable = constraint
+                .condition
+                .as_deref()
+                .and_then(crate::evidence::sql::normalise_condition)
+                .is_none();
+            if constraint.kind == ConstraintKind::Check && constraint.name.is_none() && unreadable {
+                continue; // an unnamed check that cannot be read cannot be matched
             }
             if !self.constraint_found(schema, name, constraint) {
                 problems.push(format!("{} missing", describe_constraint(constraint)));

@@ -219,11 +219,16 @@ fn ris052_1700_applied_by_hand_and_1900_not_applied() {
         "{:?}",
         a1900.details
     );
-    // The raw UPDATE is reported, not dropped.
-    assert!(a1900
-        .checks
-        .iter()
-        .any(|c| c.status == CheckStatus::Unknown && c.counts));
+    // The raw UPDATE is reported as a data change, which does not count.
+    assert!(a1900.checks.iter().any(|c| !c.counts
+        && c.description
+            .starts_with("data change (no schema evidence needed): UPDATE users")));
+    assert!(
+        a1900.details[0].starts_with("data change (line ")
+            && a1900.details[0].ends_with("), not checked: UPDATE users SET role = 'superuser' WHERE is_superuser AND role <> 'superuser'"),
+        "{:?}",
+        a1900.details
+    );
 
     // Before the hand-applied change, 1700 is not applied either.
     let before = assess_migration("20251230_1700_", MIGRATION_1700, &users_base());
@@ -234,7 +239,7 @@ fn ris052_1700_applied_by_hand_and_1900_not_applied() {
 }
 
 #[test]
-fn ris052_1900_fully_applied_is_unknown_because_of_raw_sql() {
+fn ris052_1900_fully_applied_is_applied_with_its_data_change_listed() {
     let mut local = ris052_local();
     local.constraints.push(constraint(
         "users",
@@ -244,7 +249,19 @@ fn ris052_1900_fully_applied_is_unknown_because_of_raw_sql() {
         "CHECK ((NOT is_superuser) OR ((role)::text = 'superuser'::text))",
     ));
     let a = assess(&extract_upgrade_effects(MIGRATION_1900), &local, "public");
+    // The backfill needs no schema evidence: the schema changes decide.
+    assert_eq!(a.evidence, Evidence::Applied, "{a:#?}");
+    assert!(a.details[0].starts_with("data change (line 14)"), "{a:#?}");
+    // Raw SQL the parser cannot read keeps it unknown, with the parser's message.
+    let unreadable = MIGRATION_1900.replace("UPDATE users SET", "UPDATE users SETT");
+    let a = assess(&extract_upgrade_effects(&unreadable), &local, "public");
     assert_eq!(a.evidence, Evidence::Unknown, "{a:#?}");
+    assert!(
+        a.details[0].starts_with("unknown (line 14): op.execute(\"UPDATE users SETT")
+            && a.details[0].contains(": SQL not read: sql parser error: Expected"),
+        "{:?}",
+        a.details
+    );
     // The same effects without the raw UPDATE are plainly applied.
     let without_sql = MIGRATION_1900.replace(
         "op.execute(\"UPDATE users SET role = 'superuser' WHERE is_superuser AND role <> 'superuser'\")",
@@ -259,7 +276,7 @@ fn recreated_constraint_is_not_evidence() {
     // Drop + re-create of ck_users_role: the constraint exists whether or not
     // the upgrade ran, so it must not make the verdict partial.
     let a = run(
-        "op.drop_constraint('ck_users_role', 'users', type_='check')\nop.create_check_constraint('ck_users_role', 'users', 'role <> 1')\nop.add_column('users', sa.Column('x', sa.Integer()))",
+        "op.drop_constraint('ck_users_role', 'users', type_='check')\nop.create_check_constraint('ck_users_role', 'users', \"role IN ('user', 'admin', 'superuser')\")\nop.add_column('users', sa.Column('x', sa.Integer()))",
         &users_base(),
     );
     assert_eq!(a.checks[0].superseded_by, Some(6));
@@ -268,6 +285,13 @@ fn recreated_constraint_is_not_evidence() {
     assert!(!a.checks[1].counts);
     assert_eq!(a.checks[2].status, CheckStatus::Absent);
     assert_eq!(a.evidence, Evidence::NotApplied);
+    // Found with another condition: the old version, not yet replaced.
+    let a = run(
+        "op.drop_constraint('ck_users_role', 'users', type_='check')\nop.create_check_constraint('ck_users_role', 'users', 'role <> 1')",
+        &users_base(),
+    );
+    assert_eq!(a.checks[1].status, CheckStatus::Absent, "{a:#?}");
+    assert!(a.checks[1].counts);
 }
 
 #[test]
@@ -314,7 +338,13 @@ fn verdicts() {
         vec![CheckStatus::Present, CheckStatus::Absent]
     );
 
-    let only_unknown = run("op.execute('SELECT 1')", &snapshot);
+    let only_data = run("op.execute('SELECT 1')", &snapshot);
+    assert_eq!(only_data.evidence, Evidence::Unknown);
+    assert_eq!(
+        only_data.details,
+        vec!["data change (line 5), not checked: SELECT 1".to_string()]
+    );
+    let only_unknown = run("op.execute('GRANT SELECT ON users TO reader')", &snapshot);
     assert_eq!(only_unknown.evidence, Evidence::Unknown);
     assert_eq!(only_unknown.details.len(), 1);
     assert!(
@@ -324,16 +354,22 @@ fn verdicts() {
     );
 
     let not_applied_with_unknown = run(
-        "op.execute('SELECT 1')\nop.drop_column('users', 'email')",
+        "op.execute('GRANT SELECT ON users TO reader')\nop.drop_column('users', 'email')",
         &snapshot,
     );
     assert_eq!(not_applied_with_unknown.evidence, Evidence::NotApplied);
 
     let present_with_unknown = run(
-        "op.execute('SELECT 1')\nop.drop_column('users', 'gone')",
+        "op.execute('GRANT SELECT ON users TO reader')\nop.drop_column('users', 'gone')",
         &snapshot,
     );
     assert_eq!(present_with_unknown.evidence, Evidence::Unknown);
+    // A data change next to a confirmed drop: applied.
+    let present_with_data = run(
+        "op.execute('SELECT 1')\nop.drop_column('users', 'gone')",
+        &snapshot,
+    );
+    assert_eq!(present_with_data.evidence, Evidence::Applied);
 
     // An object that exists in another shape is a trace: partial, not "not applied".
     let differs = run(
@@ -629,8 +665,17 @@ fn constraints_named_and_unnamed() {
         s("op.create_unique_constraint(None, 'users', ['role'])"),
         vec![CheckStatus::Absent]
     );
+    // Unnamed checks: matched by table and normalised condition.
     assert_eq!(
         s("op.create_check_constraint(None, 'users', 'x > 0')"),
+        vec![CheckStatus::Absent]
+    );
+    assert_eq!(
+        s("op.create_check_constraint(None, 'users', \"role in ('user', 'admin', 'superuser')\")"),
+        vec![CheckStatus::Present]
+    );
+    assert_eq!(
+        s("op.create_check_constraint(None, 'users', 'x >')"),
         vec![CheckStatus::Unknown]
     );
     assert_eq!(
@@ -909,5 +954,150 @@ fn unnamed_foreign_key_matched_by_columns_checks_actions() {
     assert_eq!(
         statuses(&run(&body(", ondelete='SET NULL'"), &snapshot)),
         vec![CheckStatus::Differs]
+    );
+}
+
+fn with_objects() -> Snapshot {
+    use crate::schema::{EnumType, Extension, Function, Trigger, View};
+    let mut snapshot = users_base();
+    snapshot.views.push(View {
+        schema: "public".into(),
+        name: "active_users".into(),
+        definition: "SELECT 1".into(),
+        ..View::default()
+    });
+    snapshot.functions.push(Function {
+        schema: "public".into(),
+        name: "touch".into(),
+        arguments: String::new(),
+        ..Function::default()
+    });
+    snapshot.triggers.push(Trigger {
+        schema: "public".into(),
+        table: "users".into(),
+        name: "trg_touch".into(),
+        definition: "CREATE TRIGGER trg_touch …".into(),
+        enabled: "O".into(),
+    });
+    snapshot.extensions.push(Extension {
+        name: "pgcrypto".into(),
+        schema: "public".into(),
+        version: "1.3".into(),
+    });
+    snapshot.enums.push(EnumType {
+        schema: "public".into(),
+        name: "status".into(),
+        values: vec!["new".into(), "done".into(), "failed".into()],
+        owner: None,
+    });
+    snapshot
+}
+
+#[test]
+fn raw_sql_objects_are_checked_against_the_catalog() {
+    let snapshot = with_objects();
+    let s = |sql: &str| statuses(&run(&format!("op.execute(\"{sql}\")"), &snapshot));
+    use CheckStatus::*;
+    assert_eq!(s("CREATE VIEW active_users AS SELECT 1"), [Present]);
+    assert_eq!(
+        s("CREATE MATERIALIZED VIEW active_users AS SELECT 1"),
+        [Differs]
+    );
+    assert_eq!(s("CREATE VIEW other AS SELECT 1"), [Absent]);
+    assert_eq!(s("DROP VIEW active_users"), [Absent]);
+    assert_eq!(s("DROP VIEW IF EXISTS gone"), [Present]);
+    assert_eq!(
+        s("CREATE FUNCTION touch() RETURNS int LANGUAGE sql AS 'select 1'"),
+        [Present]
+    );
+    assert_eq!(s("DROP FUNCTION touch()"), [Absent]);
+    assert_eq!(
+        s("CREATE TRIGGER trg_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch()"),
+        [Present]
+    );
+    assert_eq!(
+        s("CREATE TRIGGER trg_touch BEFORE UPDATE ON nowhere FOR EACH ROW EXECUTE FUNCTION touch()"),
+        [Absent]
+    );
+    assert_eq!(s("DROP TRIGGER trg_gone ON users"), [Present]);
+    assert_eq!(s("CREATE EXTENSION IF NOT EXISTS pgcrypto"), [Present]);
+    assert_eq!(s("DROP EXTENSION hstore"), [Present]);
+    // Enums: the migration's labels, in order; later labels allowed.
+    assert_eq!(s("CREATE TYPE status AS ENUM ('new', 'done')"), [Present]);
+    assert_eq!(s("CREATE TYPE status AS ENUM ('done', 'new')"), [Differs]);
+    assert_eq!(
+        s("CREATE TYPE status AS ENUM ('new', 'archived')"),
+        [Differs]
+    );
+    assert_eq!(s("CREATE TYPE mood AS ENUM ('ok')"), [Absent]);
+    assert_eq!(s("ALTER TYPE status ADD VALUE 'failed'"), [Present]);
+    assert_eq!(s("ALTER TYPE status ADD VALUE 'archived'"), [Absent]);
+    assert_eq!(s("ALTER TYPE mood ADD VALUE 'sad'"), [Unknown]);
+    assert_eq!(s("DROP TYPE status"), [Absent]);
+    // Other kinds of types are not read from the database: never a guess.
+    assert_eq!(s("DROP TYPE IF EXISTS some_composite"), [Unknown]);
+    assert_eq!(s("CREATE TYPE pair AS (a int, b int)"), [Unknown]);
+}
+
+#[test]
+fn a_column_added_and_backfilled_is_applied() {
+    let mut snapshot = users_base();
+    snapshot
+        .columns
+        .push(column("users", "nickname", "text", true, None));
+    let body = "op.add_column('users', sa.Column('nickname', sa.Text()))\nop.execute(\"UPDATE users SET nickname = email\")";
+    let a = run(body, &snapshot);
+    assert_eq!(a.evidence, Evidence::Applied, "{a:#?}");
+    assert_eq!(
+        a.details,
+        [
+            "found: column users.nickname (text)",
+            "data change (line 6), not checked: UPDATE users SET nickname = email"
+        ]
+    );
+    assert_eq!(run(body, &users_base()).evidence, Evidence::NotApplied);
+}
+
+#[test]
+fn raw_sql_changes_in_one_upgrade_are_ordered() {
+    // A view dropped then re-created: the drop is not judged on its own.
+    let a = run(
+        "op.execute('DROP VIEW active_users')\nop.execute('CREATE VIEW active_users AS SELECT 2')",
+        &with_objects(),
+    );
+    assert_eq!(a.checks[0].superseded_by, Some(6));
+    assert_eq!(a.evidence, Evidence::Unknown, "re-created: proves nothing");
+}
+
+#[test]
+fn index_expressions_are_compared_after_normalisation() {
+    let mut snapshot = users_base();
+    snapshot.indexes.push(Index {
+        schema: "public".into(),
+        table: "users".into(),
+        name: "ix_users_lower_email".into(),
+        definition: "CREATE INDEX ix_users_lower_email ON public.users USING btree (lower((email)::text), role)"
+            .into(),
+        ..Index::default()
+    });
+    let s = |body: &str| statuses(&run(body, &snapshot));
+    use CheckStatus::*;
+    assert_eq!(
+        s("op.create_index('ix_users_lower_email', 'users', [sa.text('LOWER(email)'), 'role'])"),
+        [Present]
+    );
+    assert_eq!(
+        s("op.execute('CREATE INDEX ix_users_lower_email ON users (lower(email), role)')"),
+        [Present]
+    );
+    assert_eq!(
+        s("op.execute('CREATE INDEX ix_users_lower_email ON users (upper(email), role)')"),
+        [Differs]
+    );
+    assert_eq!(
+        super::indexes::index_keys(
+            "CREATE UNIQUE INDEX i ON public.t USING btree (coalesce(a, ','), (b + 1)) WHERE (c > 0)"
+        ),
+        Some(vec!["coalesce(a, ',')".to_string(), "(b + 1)".to_string()])
     );
 }

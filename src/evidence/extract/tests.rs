@@ -262,6 +262,7 @@ fn create_index_forms() {
         name: "ix_audit_events_created_at".into(),
         columns: vec!["created_at".into()],
         unique: false,
+        expressions: None,
     };
     assert_eq!(
         one("op.create_index(op.f('ix_audit_events_created_at'), 'audit_events', ['created_at'], unique=False)"),
@@ -278,6 +279,17 @@ fn create_index_forms() {
             name: "ux".into(),
             columns: vec!["email".into(), "org".into()],
             unique: true,
+            expressions: None,
+        }
+    );
+    assert_eq!(
+        one("op.create_index('ix_lower', 'tags', [sa.text('lower(label)'), 'kind'])"),
+        EffectKind::CreateIndex {
+            table: t("tags"),
+            name: "ix_lower".into(),
+            columns: vec![],
+            unique: false,
+            expressions: Some(vec!["lower(label)".into(), "kind".into()]),
         }
     );
 }
@@ -573,7 +585,7 @@ def upgrade():
     conn = op.get_bind()
     for table in ("a", "b"):
         op.drop_table(table)
-    if conn.dialect.name == "postgresql":
+    if context.is_offline_mode():
         op.drop_column("users", "x")
     _helper()
     op.bulk_insert(users_table, [{"id": 1}])
@@ -591,15 +603,16 @@ def upgrade():
             other => (e.line, format!("{other:?}")),
         })
         .collect();
-    let expected_unknown_lines = [10, 11, 12, 14, 16, 17, 18, 19];
+    // The UPDATE is a data change; `conn = op.get_bind()` names a connection.
+    assert_eq!(lines[0].0, 10);
+    assert!(lines[0].1.starts_with("DataChange"), "{lines:?}");
+    let expected_unknown_lines = [12, 14, 16, 17, 18, 19];
     for (i, line) in expected_unknown_lines.iter().enumerate() {
-        assert_eq!(lines[i].0, *line, "{lines:?}");
-        assert!(lines[i].1.starts_with("unknown: "), "{lines:?}");
+        assert_eq!(lines[i + 1].0, *line, "{lines:?}");
+        assert!(lines[i + 1].1.starts_with("unknown: "), "{lines:?}");
     }
-    assert!(lines[0].1.contains("op.execute(\"UPDATE users SET role"));
-    assert_eq!(lines[1].1, "unknown: conn = op.get_bind()");
-    assert!(lines[2].1.contains("for table in"));
-    assert_eq!(lines.len(), expected_unknown_lines.len() + 1);
+    assert!(lines[1].1.contains("for table in"));
+    assert_eq!(lines.len(), expected_unknown_lines.len() + 2);
     assert_eq!(lines.last().unwrap().0, 21);
     assert!(lines
         .iter()
@@ -700,4 +713,383 @@ fn lines_are_one_based_and_in_source_order() {
     let extraction = extract_upgrade_effects(source);
     let lines: Vec<u32> = extraction.effects.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![4, 6]);
+}
+
+fn unknown_reason(kind: &EffectKind) -> Option<&str> {
+    match kind {
+        EffectKind::Unknown { reason, .. } => reason.as_deref(),
+        _ => None,
+    }
+}
+
+#[test]
+fn raw_sql_ddl_becomes_the_effects_of_op_calls() {
+    let all = effects(
+        r#"from alembic import op
+import sqlalchemy as sa
+
+def upgrade():
+    op.execute("CREATE TABLE Audit (id serial PRIMARY KEY, note varchar(20) NOT NULL DEFAULT 'x', amount int CHECK (amount > 0))")
+    op.execute(sa.text("ALTER TABLE audit ADD COLUMN seen boolean, ALTER COLUMN note DROP NOT NULL; ALTER TABLE audit RENAME COLUMN seen TO viewed"))
+    conn = op.get_bind()
+    conn.execute(sa.text('CREATE UNIQUE INDEX CONCURRENTLY ix_audit_note ON audit (note)'))
+    op.get_bind().exec_driver_sql("DROP INDEX CONCURRENTLY IF EXISTS ix_old")
+    op.execute("ALTER TABLE audit ADD CONSTRAINT ck_amount CHECK (amount < 100), DROP CONSTRAINT ck_old")
+    op.execute("ALTER TABLE audit DROP COLUMN legacy; DROP TABLE old_audit")
+"#,
+    );
+    assert_eq!(
+        all[0],
+        EffectKind::CreateTable {
+            table: t("audit"),
+            columns: vec![
+                ColumnSpec {
+                    name: "id".into(),
+                    data_type: Some("integer".into()),
+                    nullable: false,
+                    server_default: None,
+                    primary_key: true,
+                },
+                ColumnSpec {
+                    name: "note".into(),
+                    data_type: Some("character varying(20)".into()),
+                    nullable: false,
+                    server_default: Some(DefaultSpec::Sql("'x'".into())),
+                    primary_key: false,
+                },
+                ColumnSpec {
+                    name: "amount".into(),
+                    data_type: Some("integer".into()),
+                    nullable: true,
+                    server_default: None,
+                    primary_key: false,
+                },
+            ],
+            constraints: vec![ConstraintSpec {
+                kind: ConstraintKind::Check,
+                name: None,
+                columns: vec![],
+                references: None,
+                condition: Some("amount > 0".into()),
+                on_delete: None,
+                on_update: None,
+            }],
+        }
+    );
+    let kinds: Vec<String> = all[1..]
+        .iter()
+        .map(|k| {
+            format!("{k:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "AddColumn",
+            "AlterColumn",
+            "AlterColumn",
+            "CreateIndex",
+            "DropIndex",
+            "CreateConstraint",
+            "DropConstraint",
+            "DropColumn",
+            "DropTable"
+        ]
+    );
+    assert!(matches!(&all[3], EffectKind::AlterColumn { new_name: Some(n), .. } if n == "viewed"));
+    assert_eq!(
+        all[4],
+        EffectKind::CreateIndex {
+            table: t("audit"),
+            name: "ix_audit_note".into(),
+            columns: vec!["note".into()],
+            unique: true,
+            expressions: None,
+        }
+    );
+}
+
+#[test]
+fn raw_sql_objects_enums_and_data() {
+    let all = effects(
+        r#"from alembic import op
+
+def upgrade():
+    op.execute("CREATE TYPE status AS ENUM ('new', 'done'); ALTER TYPE status ADD VALUE IF NOT EXISTS 'failed'")
+    op.execute("CREATE OR REPLACE VIEW open_orders AS SELECT * FROM orders WHERE status = 'new'")
+    op.execute("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$")
+    op.execute("CREATE TRIGGER trg_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch()")
+    op.execute('CREATE EXTENSION IF NOT EXISTS "pgcrypto"')
+    op.execute("COMMIT")
+    op.execute("UPDATE orders SET status = 'done' WHERE status IS NULL")
+    op.execute("DROP TYPE old_status; DROP VIEW v_old; DROP EXTENSION hstore")
+"#,
+    );
+    assert_eq!(
+        all[0],
+        EffectKind::CreateEnum {
+            schema: None,
+            name: "status".into(),
+            values: Some(vec!["new".into(), "done".into()])
+        }
+    );
+    assert_eq!(
+        all[1],
+        EffectKind::AddEnumValue {
+            schema: None,
+            name: "status".into(),
+            value: "failed".into()
+        }
+    );
+    let object = |kind, name: &str, table: Option<TableRef>| ObjectRef {
+        kind,
+        schema: None,
+        name: name.into(),
+        table,
+    };
+    assert_eq!(
+        all[2..5],
+        [
+            EffectKind::CreateObject {
+                object: object(ObjectKind::View, "open_orders", None)
+            },
+            EffectKind::CreateObject {
+                object: object(ObjectKind::Function, "touch", None)
+            },
+            EffectKind::CreateObject {
+                object: object(ObjectKind::Trigger, "trg_touch", Some(t("orders")))
+            },
+        ]
+    );
+    assert_eq!(
+        all[5],
+        EffectKind::CreateObject {
+            object: object(ObjectKind::Extension, "pgcrypto", None)
+        }
+    );
+    assert!(
+        matches!(&all[6], EffectKind::DataChange { text } if text.starts_with("UPDATE orders"))
+    );
+    assert_eq!(all.len(), 10, "COMMIT makes no effect: {all:?}");
+}
+
+#[test]
+fn unreadable_sql_stays_unknown_with_the_parsers_message() {
+    let all = effects(
+        "from alembic import op\n\ndef upgrade():\n    op.execute('CREATE TABLE (')\n    op.execute('GRANT SELECT ON t TO r; DROP TABLE t')\n",
+    );
+    assert!(
+        unknown_reason(&all[0]).is_some_and(|r| r.starts_with("SQL not read: sql parser error:")),
+        "{all:?}"
+    );
+    // A statement not followed is unknown; the next one is still read.
+    assert_eq!(
+        unknown_reason(&all[1]),
+        Some("`GRANT SELECT …` is not followed")
+    );
+    assert_eq!(all[2], EffectKind::DropTable { table: t("t") });
+    let extraction = extract_upgrade_effects(
+        "from alembic import op\n\ndef upgrade():\n    op.execute('CREATE TABLE (')\n",
+    );
+    assert_eq!(extraction.effects[0].line, 4);
+}
+
+#[test]
+fn helpers_of_the_same_file_are_followed_with_literal_arguments() {
+    let source = r#"from alembic import op
+import sqlalchemy as sa
+
+TABLE = "orders"
+
+def _add(table, column, conn):
+    op.add_column(table, sa.Column(column, sa.Text()))
+    conn.execute(sa.text(f"UPDATE {table} SET x = 1"))
+    _index(table)
+
+def _index(table, name="ix_orders_note"):
+    op.create_index(name, table, ["note"])
+
+def _forever():
+    _forever()
+
+def upgrade():
+    bind = op.get_bind()
+    _add(TABLE, column="note", conn=bind)
+    _forever()
+    imported_helper()
+"#;
+    let extraction = extract_upgrade_effects(source);
+    let all: Vec<(u32, &EffectKind)> = extraction
+        .effects
+        .iter()
+        .map(|e| (e.line, &e.kind))
+        .collect();
+    assert!(
+        matches!(all[0], (7, EffectKind::AddColumn { table, column }) if table.name == "orders" && column.name == "note"),
+        "{all:?}"
+    );
+    // An f-string is never resolved: unknown, at the helper's line.
+    assert!(matches!(all[1], (8, EffectKind::Unknown { .. })), "{all:?}");
+    assert!(
+        matches!(all[2], (12, EffectKind::CreateIndex { name, .. }) if name == "ix_orders_note"),
+        "{all:?}"
+    );
+    // Recursion is cut: `_forever()` inside itself stays unknown.
+    assert!(
+        matches!(all[3], (15, EffectKind::Unknown { text, .. }) if text == "_forever()"),
+        "{all:?}"
+    );
+    assert!(
+        matches!(all[4], (21, EffectKind::Unknown { .. })),
+        "{all:?}"
+    );
+    assert_eq!(all.len(), 5, "{all:?}");
+}
+
+#[test]
+fn helpers_are_followed_to_a_bounded_depth() {
+    let mut source = String::from("from alembic import op\n\n");
+    for level in 0..6 {
+        source.push_str(&format!("def h{level}():\n    h{}()\n\n", level + 1));
+    }
+    source.push_str("def h6():\n    op.drop_table('deep')\n\ndef upgrade():\n    h0()\n");
+    let extraction = extract_upgrade_effects(&source);
+    assert_eq!(extraction.effects.len(), 1);
+    assert!(
+        matches!(&extraction.effects[0].kind, EffectKind::Unknown { text, .. } if text == &format!("h{HELPER_DEPTH_MAX}()")),
+        "{:?}",
+        extraction.effects
+    );
+}
+
+#[test]
+fn enum_types_sqlalchemy_creates() {
+    let all = effects(
+        r#"from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+def upgrade():
+    op.create_table("jobs", sa.Column("state", sa.Enum("queued", "done", name="job_state")), sa.Column("kind", postgresql.ENUM("a", name="job_kind", create_type=False)), sa.Column("v", sa.Enum("a", name="plain", native_enum=False)))
+    sa.Enum("x", "y", name="flavour").create(op.get_bind(), checkfirst=True)
+    priority = postgresql.ENUM("low", "high", name="priority", schema="app")
+    priority.create(op.get_bind())
+    op.add_column("jobs", sa.Column("priority", priority))
+    sa.Enum(name="gone").drop(op.get_bind())
+"#,
+    );
+    let names: Vec<String> = all
+        .iter()
+        .map(|k| match k {
+            EffectKind::CreateEnum {
+                schema,
+                name,
+                values,
+            } => {
+                format!("create {schema:?} {name} {values:?}")
+            }
+            EffectKind::DropObject { object } => format!("drop {}", object.name),
+            other => format!("{other:?}")
+                .split([' ', '{'])
+                .next()
+                .unwrap()
+                .to_string(),
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            r#"create None job_state Some(["queued", "done"])"#,
+            "CreateTable",
+            r#"create None flavour Some(["x", "y"])"#,
+            r#"create Some("app") priority Some(["low", "high"])"#,
+            "AddColumn",
+            "drop gone",
+        ]
+    );
+}
+
+#[test]
+fn autocommit_blocks_are_read() {
+    let all = effects(
+        "from alembic import op\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n        op.execute('CREATE INDEX CONCURRENTLY ix_a ON a (b)')\n",
+    );
+    assert!(matches!(&all[..], [EffectKind::CreateIndex { name, .. }] if name == "ix_a"));
+}
+
+#[test]
+fn helpers_defined_inside_upgrade_see_its_names() {
+    let source = r#"from alembic import op
+import sqlalchemy as sa
+
+def upgrade():
+    table = "runs"
+    conn = op.get_bind()
+
+    def _drop(column):
+        op.drop_column(table, column)
+        conn.execute(sa.text("UPDATE runs SET x = 1"))
+
+    _drop("legacy")
+"#;
+    let all = effects(source);
+    assert_eq!(
+        all[0],
+        EffectKind::DropColumn {
+            table: t("runs"),
+            column: "legacy".into()
+        }
+    );
+    assert!(matches!(all[1], EffectKind::DataChange { .. }), "{all:?}");
+    assert_eq!(all.len(), 2, "{all:?}");
+}
+
+#[test]
+fn dialect_branches_take_the_postgresql_path() {
+    let all = effects(
+        r#"from alembic import op
+import sqlalchemy as sa
+
+def upgrade():
+    dialect_name = op.get_bind().dialect.name
+    conn = op.get_bind()
+    if dialect_name == "postgresql":
+        op.drop_column("a", "pg")
+    if conn.dialect.name in ("mysql", "sqlite"):
+        op.drop_column("a", "other")
+    elif op.get_context().dialect.name != "mssql" and not dialect_name == "oracle":
+        op.drop_column("a", "elif")
+    else:
+        op.drop_column("a", "else")
+    if dialect_name == "sqlite":
+        op.drop_column("a", "never")
+    if dialect_name == "mysql":
+        pass
+    elif some_flag:
+        op.drop_column("a", "flag")
+    if context.is_offline_mode():
+        op.drop_column("a", "offline")
+"#,
+    );
+    let dropped: Vec<String> = all
+        .iter()
+        .map(|k| match k {
+            EffectKind::DropColumn { column, .. } => column.clone(),
+            EffectKind::Unknown { text, .. } => format!("unknown: {}", &text[..12]),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            "pg",
+            "elif",
+            "unknown: if dialect_n",
+            "unknown: if context.i"
+        ]
+    );
 }
