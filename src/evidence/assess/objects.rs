@@ -12,8 +12,8 @@ impl Ctx<'_> {
         schema.as_deref().unwrap_or(self.default_schema)
     }
 
-    /// `Some(definition)` when the object exists; `Err` when the snapshot
-    /// cannot tell (types other than enums and domains are not read).
+    /// `Some(definition)` when the object exists (`Result` for kinds the
+    /// snapshot may one day not read).
     fn find_object(&self, object: &ObjectRef) -> Result<Option<String>, String> {
         let snap = self.snapshot;
         let schema = self.object_schema(&object.schema);
@@ -58,14 +58,20 @@ impl Ctx<'_> {
                     .domains
                     .iter()
                     .find(|d| d.schema == schema && d.name == name);
-                match (enum_type, domain) {
-                    (Some(e), _) => Some(format!("enum ({})", e.values.join(", "))),
-                    (None, Some(d)) => Some(format!("domain over {}", d.data_type)),
-                    (None, None) => {
-                        return Err(format!(
-                            "type {schema}.{name} is no enum or domain here; other kinds of types are not read from the database"
-                        ))
+                let other = snap
+                    .types
+                    .iter()
+                    .find(|t| t.schema == schema && t.name == name);
+                match (enum_type, domain, other) {
+                    (Some(e), _, _) => Some(format!("enum ({})", e.values.join(", "))),
+                    (None, Some(d), _) => Some(format!("domain over {}", d.data_type)),
+                    (None, None, Some(t)) if t.attributes.is_empty() => {
+                        Some(format!("{} type", t.kind))
                     }
+                    (None, None, Some(t)) => {
+                        Some(format!("{} type ({})", t.kind, t.attributes.join(", ")))
+                    }
+                    (None, None, None) => None,
                 }
             }
         })

@@ -1034,9 +1034,20 @@ fn raw_sql_objects_are_checked_against_the_catalog() {
     assert_eq!(s("ALTER TYPE status ADD VALUE 'archived'"), [Absent]);
     assert_eq!(s("ALTER TYPE mood ADD VALUE 'sad'"), [Unknown]);
     assert_eq!(s("DROP TYPE status"), [Absent]);
-    // Other kinds of types are not read from the database: never a guess.
-    assert_eq!(s("DROP TYPE IF EXISTS some_composite"), [Unknown]);
-    assert_eq!(s("CREATE TYPE pair AS (a int, b int)"), [Unknown]);
+    // Composite, range and base types are read from the catalog too.
+    assert_eq!(s("DROP TYPE IF EXISTS some_composite"), [Present]);
+    assert_eq!(s("CREATE TYPE other AS (a int, b int)"), [Absent]);
+    let mut snapshot = snapshot.clone();
+    snapshot.types.push(crate::schema::UserType {
+        schema: "public".into(),
+        name: "pair".into(),
+        kind: "composite".into(),
+        attributes: vec!["a integer".into(), "b integer".into()],
+        ..crate::schema::UserType::default()
+    });
+    let s = |sql: &str| statuses(&run(&format!("op.execute(\"{sql}\")"), &snapshot));
+    assert_eq!(s("CREATE TYPE pair AS (a int, b int)"), [Present]);
+    assert_eq!(s("DROP TYPE pair"), [Absent]);
 }
 
 #[test]
