@@ -30,6 +30,8 @@ CREATE SCHEMA billing;
 CREATE EXTENSION citext;
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
 CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+CREATE TYPE pair AS (a integer, b text);
+CREATE TYPE floatrange AS RANGE (subtype = float8);
 CREATE SEQUENCE counter INCREMENT 1 CACHE 1;
 CREATE TABLE users (
     id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -519,21 +521,29 @@ fn rule_cases() -> Vec<Case> {
     ]
 }
 
-/// Kinds the `kinds` branch adds (issue 13, item 1). Not called yet: until
-/// that branch is merged into main driftcheck does not compare them, so each
-/// would disagree with pg_dump. Once merged, add them to `all_cases`.
-#[allow(dead_code)]
+/// The kinds and properties issue 13 (item 1) added to the comparison.
 fn new_kind_cases() -> Vec<Case> {
     vec![
         changed(
             "composite type attribute type",
-            "CREATE TYPE pair AS (a integer, b text);",
+            "ALTER TYPE pair ALTER ATTRIBUTE a TYPE bigint;",
         ),
-        changed("range type", "CREATE TYPE floatrange AS RANGE (subtype = float8);"),
-        changed("unlogged table", "ALTER TABLE posts SET UNLOGGED;"),
+        changed("composite type attribute added", "ALTER TYPE pair ADD ATTRIBUTE c date;"),
         changed(
+            "composite type attribute order",
+            "DROP TYPE pair; CREATE TYPE pair AS (b text, a integer);",
+        ),
+        changed(
+            "range type subtype",
+            "DROP TYPE floatrange; CREATE TYPE floatrange AS RANGE (subtype = numeric);",
+        ),
+        changed("range type dropped", "DROP TYPE floatrange;"),
+        changed("unlogged table", "ALTER TABLE billing.invoices SET UNLOGGED;"),
+        case(
             "table inheritance",
-            "CREATE TABLE special_posts (extra text) INHERITS (posts);",
+            base_with("CREATE TABLE parent (id integer); CREATE TABLE child (id integer, extra text);"),
+            base_with("CREATE TABLE parent (id integer); CREATE TABLE child (extra text) INHERITS (parent);"),
+            Expect::Differs,
         ),
         changed("table storage parameter", "ALTER TABLE posts SET (fillfactor = 70);"),
         changed("replica identity", "ALTER TABLE posts REPLICA IDENTITY FULL;"),
@@ -545,15 +555,34 @@ fn new_kind_cases() -> Vec<Case> {
             "rule object",
             "CREATE RULE posts_no_delete AS ON DELETE TO posts DO INSTEAD NOTHING;",
         ),
-        changed(
-            "event trigger",
-            "CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$; CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION on_ddl();",
+        case(
+            "event trigger disabled",
+            base_with(EVENT_TRIGGER),
+            base_with(&format!("{EVENT_TRIGGER}\nALTER EVENT TRIGGER log_ddl DISABLE;")),
+            Expect::Differs,
+        ),
+        case(
+            "event trigger dropped",
+            base_with(EVENT_TRIGGER),
+            base_with(&format!("{EVENT_TRIGGER}\nDROP EVENT TRIGGER log_ddl;")),
+            Expect::Differs,
         ),
         changed(
-            "comment with --include-comments",
+            "comment on a table with --include-comments",
             "COMMENT ON TABLE posts IS 'blog posts';",
         )
         .flags(&["--include-comments"]),
+        changed(
+            "comment on a column with --include-comments",
+            "COMMENT ON COLUMN posts.title IS 'shown in lists';",
+        )
+        .flags(&["--include-comments"]),
+        by_rule(
+            "comment on a function",
+            "comments",
+            "",
+            "COMMENT ON FUNCTION add(integer, integer) IS 'sums';",
+        ),
         changed(
             "view check option",
             "CREATE OR REPLACE VIEW published_posts WITH (check_option = cascaded) AS SELECT id, title FROM posts WHERE published;",
@@ -561,10 +590,15 @@ fn new_kind_cases() -> Vec<Case> {
     ]
 }
 
+const EVENT_TRIGGER: &str =
+    "CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION on_ddl();";
+
 fn all_cases() -> Vec<Case> {
     let mut cases = fixture_cases();
     cases.extend(single_change_cases());
     cases.extend(rule_cases());
+    cases.extend(new_kind_cases());
     cases
 }
 
