@@ -16,9 +16,9 @@ mod common;
 use common::cli::Test;
 use common::cluster::Cluster;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 // ---------------------------------------------------------------------------
 // Cases
@@ -377,6 +377,27 @@ fn single_change_cases() -> Vec<Case> {
         changed("domain dropped", "ALTER TABLE users DROP COLUMN score; DROP DOMAIN posint;"),
         changed("partition key", "DROP TABLE events; CREATE TABLE events (id bigint NOT NULL, at date NOT NULL) PARTITION BY LIST (at);"),
         changed("partitioned table column", "ALTER TABLE events ADD COLUMN note text;"),
+        changed("foreign key not valid", "ALTER TABLE posts DROP CONSTRAINT posts_user_id_fkey; ALTER TABLE posts ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE NOT VALID;"),
+        changed("exclusion constraint added", "ALTER TABLE billing.invoices ADD CONSTRAINT ex_invoices_total EXCLUDE USING btree (total WITH =);"),
+        changed("index sort order", "DROP INDEX ix_posts_title; CREATE INDEX ix_posts_title ON posts (title DESC NULLS LAST);"),
+        changed("index operator class", "DROP INDEX ix_posts_title; CREATE INDEX ix_posts_title ON posts (title text_pattern_ops);"),
+        changed("index collation", "DROP INDEX ix_posts_title; CREATE INDEX ix_posts_title ON posts (title COLLATE \"C\");"),
+        changed("unique nulls not distinct", "DROP INDEX ix_posts_title; CREATE UNIQUE INDEX ix_posts_title ON posts (title) NULLS NOT DISTINCT;"),
+        changed("column numeric precision", "ALTER TABLE billing.invoices ALTER COLUMN total TYPE numeric(12, 2);"),
+        changed("column array type", "ALTER TABLE posts ALTER COLUMN body TYPE text[] USING ARRAY[body];"),
+        changed("function argument default", "CREATE OR REPLACE FUNCTION add(a integer, b integer DEFAULT 1) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT a + b';"),
+        changed("function strict", "ALTER FUNCTION add(integer, integer) STRICT;"),
+        changed("function parallel safety", "ALTER FUNCTION add(integer, integer) PARALLEL SAFE;"),
+        changed("function cost", "ALTER FUNCTION add(integer, integer) COST 500;"),
+        changed("trigger when condition", "DROP TRIGGER users_touch ON users; CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION touch();"),
+        changed("trigger update of columns", "DROP TRIGGER users_touch ON users; CREATE TRIGGER users_touch BEFORE UPDATE OF name ON users FOR EACH ROW EXECUTE FUNCTION touch();"),
+        changed("trigger for each statement", "DROP TRIGGER users_touch ON users; CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH STATEMENT EXECUTE FUNCTION touch();"),
+        changed("materialized view index", "CREATE INDEX ix_post_counts_user ON post_counts (user_id);"),
+        changed("sequence owned by", "ALTER SEQUENCE counter OWNED BY posts.id;"),
+        changed("policy with check", "ALTER POLICY own_posts ON posts WITH CHECK (published);"),
+        changed("default partition added to the parent key", "CREATE TABLE events_other PARTITION OF events DEFAULT;").expect(Expect::SameByRule("partitions")),
+        by_rule("index on one partition only", "partitions", "", "CREATE INDEX ix_events_2024_id ON events_2024 (id);"),
+        changed("index on the partitioned parent", "CREATE INDEX ix_events_id ON events (id);"),
         // A cast on a column changes the value (integer vs numeric division,
         // a timestamp vs its date): pg_dump shows it.
         case(
@@ -1133,23 +1154,53 @@ fn prepare_and_dump(cluster: &Cluster, db: &str, side: &Side) -> String {
     cluster.pg_dump_schema(db)
 }
 
+/// The databases of one cluster, each made once per distinct side (most
+/// cases share BASE unchanged on the local side), with its dump.
+struct Databases<'a> {
+    cluster: &'a Cluster,
+    made: Mutex<HashMap<(Option<&'static str>, String), Arc<OnceLock<(String, String)>>>>,
+    next: AtomicUsize,
+}
+
+impl<'a> Databases<'a> {
+    fn new(cluster: &'a Cluster) -> Self {
+        Databases {
+            cluster,
+            made: Mutex::new(HashMap::new()),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The database for `side` and its `pg_dump --schema-only`.
+    fn get(&self, side: &Side) -> (String, String) {
+        let cell = self
+            .made
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((side.template, side.sql.clone()))
+            .or_default()
+            .clone();
+        cell.get_or_init(|| {
+            let db = format!("c{}", self.next.fetch_add(1, Ordering::SeqCst));
+            let dump = prepare_and_dump(self.cluster, &db, side);
+            (db, dump)
+        })
+        .clone()
+    }
+}
+
 /// Run one case; `Err` describes the disagreement.
-fn run_case(
-    index: usize,
-    case: &Case,
-    local: &Cluster,
-    production: &Cluster,
-) -> Result<(), String> {
-    let db = format!("c{index}");
+fn run_case(case: &Case, local: &Databases, production: &Databases) -> Result<(), String> {
     // Both sides at once: most of the time is waiting on the servers.
-    let (local_dump, production_dump) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| prepare_and_dump(production, &db, &case.production));
-        let mine = prepare_and_dump(local, &db, &case.local);
+    let ((local_db, local_dump), (production_db, production_dump)) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| production.get(&case.production));
+        let mine = local.get(&case.local);
         let other = other
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (parse_dump(&mine), parse_dump(&other))
+        (mine, other)
     });
+    let (local_dump, production_dump) = (parse_dump(&local_dump), parse_dump(&production_dump));
     let rules = Rules::of(case);
     let (raw_l, raw_p) = (raw_form(&local_dump), raw_form(&production_dump));
     let (norm_l, norm_p) = (
@@ -1164,9 +1215,9 @@ fn run_case(
         "--alembic-ini",
         common::migrated::credentialmate_ini().to_str().unwrap(),
         "--local-url",
-        &local.url(&db),
+        &local.cluster.url(&local_db),
         "--prod-url",
-        &production.url(&db),
+        &production.cluster.url(&production_db),
         "--format",
         "json",
         "--no-report",
@@ -1291,6 +1342,7 @@ fn run_all(cases: Vec<Case>) {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (local, production)
     });
+    let (local, production) = (Databases::new(&local), Databases::new(&production));
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -1299,7 +1351,7 @@ fn run_all(cases: Vec<Case>) {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(case) = cases.get(i) else { break };
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run_case(i, case, &local, &production)
+                    run_case(case, &local, &production)
                 }))
                 .unwrap_or_else(|panic| {
                     Err(format!(
