@@ -165,13 +165,26 @@ fn matching_close(tokens: &[Token], open: usize) -> Option<usize> {
     None
 }
 
-/// Drop every `::type`: the column's own type is compared separately, and
-/// PostgreSQL adds or changes these casts depending on how a value was written.
+/// Drop `::type` casts on values (a literal, a number, `NULL`, `true`/`false`,
+/// `ARRAY[…]`, or one of those in parentheses) and casts to `text` or
+/// `character varying` without a length (which the server adds around string
+/// columns): PostgreSQL adds or changes these depending on how a value was
+/// written, and the column's own type is compared separately. Any other cast
+/// on a column or a call stays: `(age)::numeric / 3` is not `age / 3`, nor
+/// `(now())::date` `now()`.
 fn strip_casts(tokens: Vec<Token>) -> Vec<Token> {
-    let mut out = Vec::with_capacity(tokens.len());
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
-        if tokens[i] == Token::Cast {
+        let to_string_type = matches!(
+            (tokens.get(i + 1), tokens.get(i + 2), tokens.get(i + 3)),
+            (Some(Token::Word(t)), next, _) if (t == "text" || t == "varchar") && next != Some(&Token::Open)
+        ) || matches!(
+            (tokens.get(i + 1), tokens.get(i + 2), tokens.get(i + 3)),
+            (Some(Token::Word(c)), Some(Token::Word(v)), next)
+                if c == "character" && v == "varying" && next != Some(&Token::Open)
+        );
+        if tokens[i] == Token::Cast && (to_string_type || ends_with_value(&out)) {
             let length = type_name_length(&tokens, i + 1);
             i += 1 + length;
             continue;
@@ -180,6 +193,39 @@ fn strip_casts(tokens: Vec<Token>) -> Vec<Token> {
         i += 1;
     }
     out
+}
+
+/// Whether `tokens` ends with a value a cast may be dropped from.
+fn ends_with_value(tokens: &[Token]) -> bool {
+    let is_value = |token: &Token| match token {
+        Token::Literal(_) => true,
+        Token::Word(w) => is_decimal(w) || matches!(w.as_str(), "null" | "true" | "false"),
+        _ => false,
+    };
+    match tokens.last() {
+        Some(Token::Symbol(s)) if s == "]" => true,
+        Some(Token::Close) => {
+            let mut depth = 0usize;
+            let Some(open) = tokens.iter().rposition(|t| {
+                match t {
+                    Token::Close => depth += 1,
+                    Token::Open => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            }) else {
+                return false;
+            };
+            match &tokens[open + 1..tokens.len() - 1] {
+                [value] => is_value(value),
+                [Token::Symbol(minus), value] => minus == "-" && is_value(value),
+                [Token::Word(array), ..] => array == "array",
+                _ => false,
+            }
+        }
+        Some(token) => is_value(token),
+        None => false,
+    }
 }
 
 /// Remove parentheses that change nothing: around a whole expression, around
@@ -369,6 +415,25 @@ mod tests {
             expression("CHECK ((role = ANY (ARRAY['a'::text, 'b'::text])))")
         );
         assert_eq!(expression("NOW()"), expression("now()"));
+    }
+
+    #[test]
+    fn casts_on_columns_and_calls_count() {
+        assert_ne!(expression("((age)::numeric / 3)"), expression("(age / 3)"));
+        assert_ne!(expression("(now())::date"), expression("now()"));
+        assert_eq!(expression("(-1)::integer"), expression("-1"));
+        assert_ne!(
+            expression("((name)::character varying(5))"),
+            expression("(name)")
+        );
+        assert_eq!(
+            expression("NULL::text"),
+            expression("NULL::character varying")
+        );
+        assert_eq!(
+            expression("((status)::text = 'a'::text)"),
+            expression("((status)::text = ('a'::character varying)::text)")
+        );
     }
 
     #[test]

@@ -258,6 +258,19 @@ impl Cluster {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `pg_dump --schema-only` of `db` (the server's own pg_dump, as the
+    /// superuser through the Unix socket): owners, grants and comments included.
+    pub fn pg_dump_schema(&self, db: &str) -> String {
+        run_checked(
+            self.as_postgres("pg_dump")
+                .args(["--schema-only", "-h"])
+                .arg(self.socket_dir())
+                .args(["-p", &self.port.unwrap_or(5432).to_string()])
+                .args(["-U", "postgres", "-d", db]),
+            "pg_dump",
+        )
+    }
+
     /// A database owned by `app`.
     pub fn create_database(&self, name: &str) {
         self.psql(
