@@ -3,6 +3,7 @@
 -- driftcheck's extras (extension-member filters, key column lists, comments,
 -- visibility checks). bench/run.sh times it as the `catalog` row, so the
 -- report can show what driftcheck's own SQL costs over the simplest read.
+SET jit = off;  -- as driftcheck's session and the floor
 BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
 SELECT n.nspname FROM pg_namespace n WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema';
 SELECT c.relnamespace, c.relname, c.relkind, c.relpersistence, c.reloptions

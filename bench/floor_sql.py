@@ -57,7 +57,8 @@ def main():
     if unknown:
         sys.exit("floor_sql.py: %s: queries not in the floor list: %s (add them to bench/floor_sql.py)"
                  % (sql_dir, ", ".join(unknown)))
-    parts = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"]
+    # driftcheck's session settings that change how queries run (connect.rs).
+    parts = ["SET jit = off;", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"]
     for name, params in QUERIES:
         if name is None:
             parts.append("%s;" % params)

@@ -581,6 +581,7 @@ fn sessions_are_read_only_and_named_driftcheck_at_the_server() {
                 "ro" => "SHOW default_transaction_read_only",
                 "st" => "SHOW statement_timeout",
                 "lt" => "SHOW lock_timeout",
+                "jit" => "SHOW jit",
                 _ => "SHOW idle_in_transaction_session_timeout",
             })
         };
@@ -588,6 +589,7 @@ fn sessions_are_read_only_and_named_driftcheck_at_the_server() {
         assert_eq!(setting("st").fetch_one(&mut conn).await.unwrap(), "30s");
         assert_eq!(setting("lt").fetch_one(&mut conn).await.unwrap(), "5s");
         assert_eq!(setting("it").fetch_one(&mut conn).await.unwrap(), "1min");
+        assert_eq!(setting("jit").fetch_one(&mut conn).await.unwrap(), "off");
 
         let activity = cluster.psql(
             "postgres",
