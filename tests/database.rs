@@ -59,7 +59,7 @@ CREATE INDEX orders_user_idx ON app.orders (user_id, lower(total::text));
 CREATE TABLE app.rooms (booked int4range, EXCLUDE USING gist (booked WITH &&));
 CREATE TABLE app.events (id int, at date NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE app.events_2025 PARTITION OF app.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-CREATE SEQUENCE app.ticket_seq START 100 INCREMENT 5;
+CREATE SEQUENCE app.ticket_seq START 100 INCREMENT 5 CACHE 10;
 CREATE VIEW app.active_users AS SELECT id, email FROM app.users WHERE mood <> 'sad';
 CREATE MATERIALIZED VIEW app.order_totals AS SELECT user_id, sum(total) AS total FROM app.orders GROUP BY user_id;
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
@@ -178,6 +178,7 @@ fn every_object_kind_appears_in_the_snapshot() {
         (100, 5)
     );
     assert_eq!(seq("ticket_seq").data_type, "bigint");
+    assert_eq!(seq("ticket_seq").cache, Some(10));
     assert_eq!(seq("ticket_seq").owned_by, None);
     assert_eq!(
         seq("orders_id_seq").owned_by.as_deref(),

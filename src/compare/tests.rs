@@ -87,6 +87,7 @@ fn base() -> Snapshot {
             min: 1,
             max: i64::MAX,
             cycle: false,
+            cache: Some(1),
             owned_by: None,
             owner: Some(s("app")),
             acl: None,
@@ -1354,4 +1355,27 @@ fn a_view_on_one_side_only_carries_its_rules_and_triggers() {
         summary(&diff(&local, &base(), &DiffOptions::default())),
         vec![(Kind::View, s("public.writable"), Change::OnlyLocal)]
     );
+}
+
+#[test]
+fn sequence_cache_is_compared_when_both_sides_read_it() {
+    let local = base();
+    let mut production = local.clone();
+    production.sequences[0].cache = Some(20);
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(
+            Kind::Sequence,
+            s("public.invoice_number_seq"),
+            Change::Differs
+        )]
+    );
+    assert!(found.entries[0]
+        .production
+        .as_deref()
+        .is_some_and(|d| d.ends_with(" cache 20")));
+    // A snapshot taken before CACHE was read compares without it.
+    production.sequences[0].cache = None;
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
 }

@@ -135,13 +135,17 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
             text.push_str(&format!(" owned by {owned_by}"));
         }
         text.push_str(&owner_and_grants(options, &sequence.owner, &sequence.acl));
+        // `CACHE` joins the definition; a snapshot taken before it was read
+        // has none, and is compared without it.
+        let with_cache = sequence.cache.map(|cache| format!("{text} cache {cache}"));
         let mut item = Item::new(
             Kind::Sequence,
             sequence.key(),
             &sequence.schema,
             text.clone(),
-            text,
+            with_cache.clone().unwrap_or(text),
         );
+        item.detail = with_cache;
         item.table = sequence
             .owned_by
             .as_deref()

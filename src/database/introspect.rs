@@ -417,6 +417,7 @@ fn sequence(row: PgRow) -> Result<Sequence, sqlx::Error> {
         owned_by: row.try_get(8)?,
         owner: row.try_get(9)?,
         acl: row.try_get(10)?,
+        cache: Some(row.try_get(11)?),
     })
 }
 

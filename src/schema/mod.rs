@@ -216,6 +216,10 @@ pub struct Sequence {
     pub min: i64,
     pub max: i64,
     pub cycle: bool,
+    /// `CACHE`; `None` in a snapshot taken before driftcheck read it (then
+    /// it is not compared).
+    #[serde(default)]
+    pub cache: Option<i64>,
     /// `schema.table.column` when the sequence is owned by a column.
     #[serde(default)]
     pub owned_by: Option<String>,
