@@ -64,7 +64,7 @@ CREATE VIEW app.active_users AS SELECT id, email FROM app.users WHERE mood <> 's
 CREATE MATERIALIZED VIEW app.order_totals AS SELECT user_id, sum(total) AS total FROM app.orders GROUP BY user_id;
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE PROCEDURE app.noop(n int) LANGUAGE sql AS $$ SELECT 1 $$;
-CREATE AGGREGATE app.mysum(int) (sfunc = int4pl, stype = int);
+CREATE AGGREGATE app.mysum(int) (sfunc = int4pl, stype = int, initcond = '0');
 CREATE TRIGGER users_touch BEFORE UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION app.touch();
 ALTER TABLE app.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_rows ON app.users FOR SELECT TO app USING (email = current_user);
@@ -228,7 +228,12 @@ fn every_object_kind_appears_in_the_snapshot() {
             ("app.touch()".to_string(), "function"),
         ]
     );
-    assert_eq!(s.functions[0].definition, None);
+    assert_eq!(
+        s.functions[0].definition.as_deref(),
+        Some(
+            "CREATE AGGREGATE app.mysum(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0')"
+        )
+    );
     let touch = &s.functions[2];
     assert_eq!(touch.language, "plpgsql");
     assert_eq!(touch.result.as_deref(), Some("trigger"));

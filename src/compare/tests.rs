@@ -1379,3 +1379,41 @@ fn sequence_cache_is_compared_when_both_sides_read_it() {
     production.sequences[0].cache = None;
     assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
 }
+
+fn aggregate(definition: Option<&str>) -> Function {
+    Function {
+        schema: s("public"),
+        name: s("total"),
+        arguments: s("integer"),
+        kind: s("aggregate"),
+        result: Some(s("integer")),
+        language: s("internal"),
+        definition: definition.map(s),
+        owner: None,
+        acl: None,
+    }
+}
+
+#[test]
+fn aggregate_definition_is_compared() {
+    let mut local = base();
+    local.functions.push(aggregate(Some(
+        "CREATE AGGREGATE public.total(integer) (SFUNC = int4pl, STYPE = integer)",
+    )));
+    let mut production = base();
+    production.functions.push(aggregate(Some(
+        "CREATE AGGREGATE public.total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0')",
+    )));
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::Function, s("public.total(integer)"), Change::Differs)]
+    );
+    assert!(found.entries[0]
+        .production
+        .as_deref()
+        .is_some_and(|d| d.contains("INITCOND = '0'")));
+    // Read before aggregates had a definition: the signature only.
+    production.functions[1] = aggregate(None);
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+}

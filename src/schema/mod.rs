@@ -278,8 +278,9 @@ pub struct Function {
     #[serde(default)]
     pub result: Option<String>,
     pub language: String,
-    /// `pg_get_functiondef` (or the source for aggregates), `None` when the
-    /// connecting role may not read it.
+    /// `pg_get_functiondef`; for an aggregate, a `CREATE AGGREGATE` written
+    /// from `pg_aggregate`. `None` when the connecting role may not read it
+    /// (and for an aggregate in a snapshot taken before driftcheck read it).
     #[serde(default)]
     pub definition: Option<String>,
     #[serde(default)]
