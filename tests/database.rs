@@ -213,6 +213,10 @@ fn every_object_kind_appears_in_the_snapshot() {
     );
     assert_eq!(d.default.as_deref(), Some("1"));
     assert_eq!(d.checks, ["CHECK ((VALUE > 0))"]);
+    assert_eq!(
+        d.check_names.as_deref(),
+        Some(&["posint_check".to_string()][..])
+    );
 
     // citext's own functions and types belong to the extension: left out.
     let functions: Vec<(String, &str)> = s

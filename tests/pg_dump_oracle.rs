@@ -410,8 +410,7 @@ fn single_change_cases() -> Vec<Case> {
         changed("sequence cache", "ALTER SEQUENCE counter CACHE 20;"),
         changed("aggregate definition", "DROP AGGREGATE total(integer); CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0');"),
         changed("aggregate final function", "DROP AGGREGATE total(integer); CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer, FINALFUNC = abs);"),
-        changed("domain constraint renamed (chosen name)", "ALTER DOMAIN posint RENAME CONSTRAINT posint_check TO ck_positive;")
-            .expect(Expect::KnownGap("domain check constraints are compared without their names")),
+        changed("domain constraint renamed (chosen name)", "ALTER DOMAIN posint RENAME CONSTRAINT posint_check TO ck_positive;"),
         by_rule("column storage", "column storage and compression", "", "ALTER TABLE posts ALTER COLUMN body SET STORAGE EXTERNAL;"),
         by_rule("column compression", "column storage and compression", "", "ALTER TABLE posts ALTER COLUMN body SET COMPRESSION pglz;"),
         by_rule("collation object", "kinds not compared", "", "CREATE COLLATION billing.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);"),
@@ -458,6 +457,12 @@ fn rule_cases() -> Vec<Case> {
             "generated names",
             "",
             "ALTER TABLE posts RENAME CONSTRAINT posts_pkey TO posts_pkey1;",
+        ),
+        by_rule(
+            "domain check constraint name _check vs _check1",
+            "generated names",
+            "",
+            "ALTER DOMAIN posint RENAME CONSTRAINT posint_check TO posint_check1;",
         ),
         by_rule(
             "foreign key name _fkey vs _fkey1",
@@ -1040,7 +1045,7 @@ fn normal_form(entries: &[Entry], rules: &Rules) -> Vec<String> {
         .collect();
     let tables: BTreeSet<String> = entries
         .iter()
-        .filter(|e| e.kind == "TABLE")
+        .filter(|e| e.kind == "TABLE" || e.kind == "DOMAIN")
         .map(|e| e.name.clone())
         .collect();
     let mut out = Vec::new();

@@ -77,6 +77,7 @@ fn base() -> Snapshot {
             default: None,
             checks: vec![s("CHECK ((VALUE ~ '@'::text))")],
             owner: None,
+            check_names: Some(vec![s("email_address_check")]),
         }],
         sequences: vec![Sequence {
             schema: s("public"),
@@ -1415,5 +1416,26 @@ fn aggregate_definition_is_compared() {
         .is_some_and(|d| d.contains("INITCOND = '0'")));
     // Read before aggregates had a definition: the signature only.
     production.functions[1] = aggregate(None);
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+}
+
+#[test]
+fn domain_check_names_are_compared_unless_both_generated() {
+    let local = base();
+    let mut production = local.clone();
+    production.domains[0].check_names = Some(vec![s("email_address_check1")]);
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+    production.domains[0].check_names = Some(vec![s("ck_email_has_at")]);
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::Domain, s("public.email_address"), Change::Differs)]
+    );
+    assert!(found.entries[0]
+        .production
+        .as_deref()
+        .is_some_and(|d| d.contains("constraint ck_email_has_at CHECK")));
+    // Read before the names were: compared without them.
+    production.domains[0].check_names = None;
     assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
 }

@@ -450,6 +450,7 @@ fn domain(row: PgRow) -> Result<Domain, sqlx::Error> {
         default: row.try_get(4)?,
         checks: row.try_get(5)?,
         owner: row.try_get(6)?,
+        check_names: Some(row.try_get(7)?),
     })
 }
 

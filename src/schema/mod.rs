@@ -265,6 +265,11 @@ pub struct Domain {
     pub checks: Vec<String>,
     #[serde(default)]
     pub owner: Option<String>,
+    /// The name of each check constraint, in the order of `checks`; `None`
+    /// in a snapshot taken before driftcheck read them (then they are not
+    /// compared).
+    #[serde(default)]
+    pub check_names: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
