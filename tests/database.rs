@@ -60,7 +60,7 @@ CREATE TABLE app.rooms (booked int4range, EXCLUDE USING gist (booked WITH &&));
 CREATE TABLE app.events (id int, at date NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE app.events_2025 PARTITION OF app.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
 CREATE SEQUENCE app.ticket_seq START 100 INCREMENT 5 CACHE 10;
-CREATE VIEW app.active_users AS SELECT id, email FROM app.users WHERE mood <> 'sad';
+CREATE VIEW app.active_users WITH (security_barrier = true, check_option = local) AS SELECT id, email FROM app.users WHERE mood <> 'sad';
 CREATE MATERIALIZED VIEW app.order_totals AS SELECT user_id, sum(total) AS total FROM app.orders GROUP BY user_id;
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE PROCEDURE app.noop(n int) LANGUAGE sql AS $$ SELECT 1 $$;
@@ -195,6 +195,16 @@ fn every_object_kind_appears_in_the_snapshot() {
         .map(|v| (v.name.as_str(), v.materialized))
         .collect();
     assert_eq!(views, [("active_users", false), ("order_totals", true)]);
+    assert_eq!(
+        s.views[0].options.as_deref(),
+        Some(
+            &[
+                "check_option=local".to_string(),
+                "security_barrier=true".to_string()
+            ][..]
+        )
+    );
+    assert_eq!(s.views[1].options, None);
     assert!(
         s.views[0]
             .definition

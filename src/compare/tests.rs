@@ -173,6 +173,7 @@ fn base() -> Snapshot {
                 definition: s(" SELECT users.id,\n    users.email\n   FROM users\n  WHERE users.active;"),
                 owner: Some(s("app")),
                 acl: None,
+                options: Some(vec![]),
             },
             View {
                 schema: s("public"),
@@ -181,6 +182,7 @@ fn base() -> Snapshot {
                 definition: s(" SELECT count(*) AS count\n   FROM users;"),
                 owner: Some(s("app")),
                 acl: None,
+                options: None,
             },
         ],
         functions: vec![Function {
@@ -1344,6 +1346,7 @@ fn a_view_on_one_side_only_carries_its_rules_and_triggers() {
         definition: s(" SELECT users.id FROM users;"),
         owner: None,
         acl: None,
+        options: Some(vec![]),
     });
     local.rules.push(Rule {
         schema: s("public"),
@@ -1437,5 +1440,23 @@ fn domain_check_names_are_compared_unless_both_generated() {
         .is_some_and(|d| d.contains("constraint ck_email_has_at CHECK")));
     // Read before the names were: compared without them.
     production.domains[0].check_names = None;
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+}
+
+#[test]
+fn view_options_are_compared_when_both_sides_read_them() {
+    let local = base();
+    let mut production = local.clone();
+    production.views[0].options = Some(vec![s("check_option=cascaded")]);
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::View, s("public.active_users"), Change::Differs)]
+    );
+    assert!(found.entries[0]
+        .production
+        .as_deref()
+        .is_some_and(|d| d.starts_with("with (check_option=cascaded) SELECT")));
+    production.views[0].options = None;
     assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
 }

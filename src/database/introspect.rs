@@ -429,6 +429,7 @@ fn view(row: PgRow) -> Result<View, sqlx::Error> {
         definition: row.try_get(3)?,
         owner: row.try_get(4)?,
         acl: row.try_get(5)?,
+        options: row.try_get(6)?,
     })
 }
 

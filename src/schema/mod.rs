@@ -240,6 +240,12 @@ pub struct View {
     pub owner: Option<String>,
     #[serde(default)]
     pub acl: Option<String>,
+    /// A view's options (`reloptions`: `check_option=cascaded`,
+    /// `security_invoker=true`, `security_barrier=true`), sorted; `None` for a
+    /// materialized view and in a snapshot taken before driftcheck read them
+    /// (then they are not compared).
+    #[serde(default)]
+    pub options: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
