@@ -59,12 +59,12 @@ CREATE INDEX orders_user_idx ON app.orders (user_id, lower(total::text));
 CREATE TABLE app.rooms (booked int4range, EXCLUDE USING gist (booked WITH &&));
 CREATE TABLE app.events (id int, at date NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE app.events_2025 PARTITION OF app.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-CREATE SEQUENCE app.ticket_seq START 100 INCREMENT 5;
-CREATE VIEW app.active_users AS SELECT id, email FROM app.users WHERE mood <> 'sad';
+CREATE SEQUENCE app.ticket_seq START 100 INCREMENT 5 CACHE 10;
+CREATE VIEW app.active_users WITH (security_barrier = true, check_option = local) AS SELECT id, email FROM app.users WHERE mood <> 'sad';
 CREATE MATERIALIZED VIEW app.order_totals AS SELECT user_id, sum(total) AS total FROM app.orders GROUP BY user_id;
 CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE PROCEDURE app.noop(n int) LANGUAGE sql AS $$ SELECT 1 $$;
-CREATE AGGREGATE app.mysum(int) (sfunc = int4pl, stype = int);
+CREATE AGGREGATE app.mysum(int) (sfunc = int4pl, stype = int, initcond = '0');
 CREATE TRIGGER users_touch BEFORE UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION app.touch();
 ALTER TABLE app.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_rows ON app.users FOR SELECT TO app USING (email = current_user);
@@ -178,6 +178,7 @@ fn every_object_kind_appears_in_the_snapshot() {
         (100, 5)
     );
     assert_eq!(seq("ticket_seq").data_type, "bigint");
+    assert_eq!(seq("ticket_seq").cache, Some(10));
     assert_eq!(seq("ticket_seq").owned_by, None);
     assert_eq!(
         seq("orders_id_seq").owned_by.as_deref(),
@@ -194,6 +195,16 @@ fn every_object_kind_appears_in_the_snapshot() {
         .map(|v| (v.name.as_str(), v.materialized))
         .collect();
     assert_eq!(views, [("active_users", false), ("order_totals", true)]);
+    assert_eq!(
+        s.views[0].options.as_deref(),
+        Some(
+            &[
+                "check_option=local".to_string(),
+                "security_barrier=true".to_string()
+            ][..]
+        )
+    );
+    assert_eq!(s.views[1].options, None);
     assert!(
         s.views[0]
             .definition
@@ -212,6 +223,10 @@ fn every_object_kind_appears_in_the_snapshot() {
     );
     assert_eq!(d.default.as_deref(), Some("1"));
     assert_eq!(d.checks, ["CHECK ((VALUE > 0))"]);
+    assert_eq!(
+        d.check_names.as_deref(),
+        Some(&["posint_check".to_string()][..])
+    );
 
     // citext's own functions and types belong to the extension: left out.
     let functions: Vec<(String, &str)> = s
@@ -227,7 +242,12 @@ fn every_object_kind_appears_in_the_snapshot() {
             ("app.touch()".to_string(), "function"),
         ]
     );
-    assert_eq!(s.functions[0].definition, None);
+    assert_eq!(
+        s.functions[0].definition.as_deref(),
+        Some(
+            "CREATE AGGREGATE app.mysum(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0')"
+        )
+    );
     let touch = &s.functions[2];
     assert_eq!(touch.language, "plpgsql");
     assert_eq!(touch.result.as_deref(), Some("trigger"));

@@ -101,8 +101,7 @@ pub(super) fn pair_generated_names(pending: &mut Vec<Pending>) {
 }
 
 /// Whether a constraint's or index's name has the shape PostgreSQL gives an
-/// unnamed one: `<table>_…_{pkey,key,fkey,check,excl,idx}`, maybe with a digit
-/// suffix after a collision.
+/// unnamed one (see [`generated_name`]).
 fn is_generated_name(item: &Item) -> bool {
     let name = item.object.rsplit('.').next().unwrap_or(&item.object);
     let table = item
@@ -110,9 +109,20 @@ fn is_generated_name(item: &Item) -> bool {
         .as_deref()
         .and_then(|t| t.rsplit('.').next())
         .unwrap_or("");
+    generated_name(name, table)
+}
+
+/// Whether `name` has the shape PostgreSQL gives an unnamed constraint or
+/// index of `owner` (a table, or a domain): `<owner>_…_{pkey,key,fkey,check,
+/// excl,idx}`, maybe with a digit suffix after a collision.
+pub(super) fn generated_name(name: &str, owner: &str) -> bool {
     let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
-    let table_prefix = &table[..table.len().min(20)];
-    name.starts_with(table_prefix)
+    // The generator truncates long names; the first 20 bytes (whole characters) must match.
+    let mut end = owner.len().min(20);
+    while !owner.is_char_boundary(end) {
+        end -= 1;
+    }
+    name.starts_with(&owner[..end])
         && ["_pkey", "_key", "_fkey", "_check", "_excl", "_idx"]
             .iter()
             .any(|suffix| base.ends_with(suffix))

@@ -15,13 +15,23 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
             Kind::View
         };
         let extra = owner_and_grants(options, &view.owner, &view.acl);
-        items.push(Item::new(
+        // A view's options (`with (check_option=cascaded)`), when read, are
+        // part of its definition.
+        let with = view
+            .options
+            .as_ref()
+            .filter(|o| !o.is_empty())
+            .map(|o| format!("with ({}) ", o.join(", ")))
+            .unwrap_or_default();
+        let mut item = Item::new(
             kind,
             view.key(),
             &view.schema,
             format!("{}{extra}", normalize::text(&view.definition)),
-            format!("{}{extra}", normalize::one_line(&view.definition)),
-        ));
+            format!("{with}{}{extra}", normalize::one_line(&view.definition)),
+        );
+        item.detail = view.options.as_ref().map(|_| with);
+        items.push(item);
     }
 
     for function in &snapshot.functions {

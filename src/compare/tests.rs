@@ -77,6 +77,7 @@ fn base() -> Snapshot {
             default: None,
             checks: vec![s("CHECK ((VALUE ~ '@'::text))")],
             owner: None,
+            check_names: Some(vec![s("email_address_check")]),
         }],
         sequences: vec![Sequence {
             schema: s("public"),
@@ -87,6 +88,7 @@ fn base() -> Snapshot {
             min: 1,
             max: i64::MAX,
             cycle: false,
+            cache: Some(1),
             owned_by: None,
             owner: Some(s("app")),
             acl: None,
@@ -171,6 +173,7 @@ fn base() -> Snapshot {
                 definition: s(" SELECT users.id,\n    users.email\n   FROM users\n  WHERE users.active;"),
                 owner: Some(s("app")),
                 acl: None,
+                options: Some(vec![]),
             },
             View {
                 schema: s("public"),
@@ -179,6 +182,7 @@ fn base() -> Snapshot {
                 definition: s(" SELECT count(*) AS count\n   FROM users;"),
                 owner: Some(s("app")),
                 acl: None,
+                options: None,
             },
         ],
         functions: vec![Function {
@@ -1342,6 +1346,7 @@ fn a_view_on_one_side_only_carries_its_rules_and_triggers() {
         definition: s(" SELECT users.id FROM users;"),
         owner: None,
         acl: None,
+        options: Some(vec![]),
     });
     local.rules.push(Rule {
         schema: s("public"),
@@ -1354,4 +1359,104 @@ fn a_view_on_one_side_only_carries_its_rules_and_triggers() {
         summary(&diff(&local, &base(), &DiffOptions::default())),
         vec![(Kind::View, s("public.writable"), Change::OnlyLocal)]
     );
+}
+
+#[test]
+fn sequence_cache_is_compared_when_both_sides_read_it() {
+    let local = base();
+    let mut production = local.clone();
+    production.sequences[0].cache = Some(20);
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(
+            Kind::Sequence,
+            s("public.invoice_number_seq"),
+            Change::Differs
+        )]
+    );
+    assert!(found.entries[0]
+        .production
+        .as_deref()
+        .is_some_and(|d| d.ends_with(" cache 20")));
+    // A snapshot taken before CACHE was read compares without it.
+    production.sequences[0].cache = None;
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+}
+
+fn aggregate(definition: Option<&str>) -> Function {
+    Function {
+        schema: s("public"),
+        name: s("total"),
+        arguments: s("integer"),
+        kind: s("aggregate"),
+        result: Some(s("integer")),
+        language: s("internal"),
+        definition: definition.map(s),
+        owner: None,
+        acl: None,
+    }
+}
+
+#[test]
+fn aggregate_definition_is_compared() {
+    let mut local = base();
+    local.functions.push(aggregate(Some(
+        "CREATE AGGREGATE public.total(integer) (SFUNC = int4pl, STYPE = integer)",
+    )));
+    let mut production = base();
+    production.functions.push(aggregate(Some(
+        "CREATE AGGREGATE public.total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0')",
+    )));
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::Function, s("public.total(integer)"), Change::Differs)]
+    );
+    assert!(found.entries[0]
+        .production
+        .as_deref()
+        .is_some_and(|d| d.contains("INITCOND = '0'")));
+    // Read before aggregates had a definition: the signature only.
+    production.functions[1] = aggregate(None);
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+}
+
+#[test]
+fn domain_check_names_are_compared_unless_both_generated() {
+    let local = base();
+    let mut production = local.clone();
+    production.domains[0].check_names = Some(vec![s("email_address_check1")]);
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+    production.domains[0].check_names = Some(vec![s("ck_email_has_at")]);
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::Domain, s("public.email_address"), Change::Differs)]
+    );
+    assert!(found.entries[0]
+        .production
+        .as_deref()
+        .is_some_and(|d| d.contains("constraint ck_email_has_at CHECK")));
+    // Read before the names were: compared without them.
+    production.domains[0].check_names = None;
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
+}
+
+#[test]
+fn view_options_are_compared_when_both_sides_read_them() {
+    let local = base();
+    let mut production = local.clone();
+    production.views[0].options = Some(vec![s("check_option=cascaded")]);
+    let found = diff(&local, &production, &DiffOptions::default());
+    assert_eq!(
+        summary(&found),
+        vec![(Kind::View, s("public.active_users"), Change::Differs)]
+    );
+    assert!(found.entries[0]
+        .production
+        .as_deref()
+        .is_some_and(|d| d.starts_with("with (check_option=cascaded) SELECT")));
+    production.views[0].options = None;
+    assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
 }

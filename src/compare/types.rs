@@ -2,6 +2,7 @@
 //! a schema declares (enums, domains, composite, range and base types,
 //! sequences) as comparable items.
 
+use super::constraints::generated_name;
 use super::item::{owner_and_grants, Item};
 use super::{normalize, DiffOptions, Kind};
 use crate::schema::Snapshot;
@@ -104,23 +105,44 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
             display.push_str(&format!(" default {}", normalize::one_line(default)));
             compare.push_str(&format!(" default {}", normalize::expression(default)));
         }
-        for check in &domain.checks {
-            display.push_str(&format!(" {}", normalize::one_line(check)));
-            compare.push_str(&format!(" {}", normalize::expression(check)));
-        }
-        if options.include_owners {
-            if let Some(owner) = &domain.owner {
-                display.push_str(&format!(", owner {owner}"));
-                compare.push_str(&format!(", owner {owner}"));
+        // The constraint names, when read, join the definition: migrations
+        // address them by name. Two names PostgreSQL generated
+        // (`posint_check`, `posint_check1`) are not drift, as on tables.
+        let names = domain
+            .check_names
+            .as_ref()
+            .filter(|names| names.len() == domain.checks.len());
+        let mut named = compare.clone();
+        for (i, check) in domain.checks.iter().enumerate() {
+            let expression = normalize::expression(check);
+            compare.push_str(&format!(" {expression}"));
+            match names.map(|names| names[i].as_str()) {
+                Some(name) => {
+                    display.push_str(&format!(
+                        " constraint {name} {}",
+                        normalize::one_line(check)
+                    ));
+                    let name = if generated_name(name, &domain.name) {
+                        "<generated>"
+                    } else {
+                        name
+                    };
+                    named.push_str(&format!(" constraint {name} {expression}"));
+                }
+                None => display.push_str(&format!(" {}", normalize::one_line(check))),
             }
         }
-        items.push(Item::new(
-            Kind::Domain,
-            domain.key(),
-            &domain.schema,
-            compare,
-            display,
-        ));
+        let mut owner = String::new();
+        if options.include_owners {
+            if let Some(name) = &domain.owner {
+                owner = format!(", owner {name}");
+            }
+        }
+        display.push_str(&owner);
+        compare.push_str(&owner);
+        let mut item = Item::new(Kind::Domain, domain.key(), &domain.schema, compare, display);
+        item.detail = names.map(|_| named + &owner);
+        items.push(item);
     }
 
     for sequence in &snapshot.sequences {
@@ -135,13 +157,17 @@ pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<I
             text.push_str(&format!(" owned by {owned_by}"));
         }
         text.push_str(&owner_and_grants(options, &sequence.owner, &sequence.acl));
+        // `CACHE` joins the definition; a snapshot taken before it was read
+        // has none, and is compared without it.
+        let with_cache = sequence.cache.map(|cache| format!("{text} cache {cache}"));
         let mut item = Item::new(
             Kind::Sequence,
             sequence.key(),
             &sequence.schema,
             text.clone(),
-            text,
+            with_cache.clone().unwrap_or(text),
         );
+        item.detail = with_cache;
         item.table = sequence
             .owned_by
             .as_deref()

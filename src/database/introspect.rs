@@ -417,6 +417,7 @@ fn sequence(row: PgRow) -> Result<Sequence, sqlx::Error> {
         owned_by: row.try_get(8)?,
         owner: row.try_get(9)?,
         acl: row.try_get(10)?,
+        cache: Some(row.try_get(11)?),
     })
 }
 
@@ -428,6 +429,7 @@ fn view(row: PgRow) -> Result<View, sqlx::Error> {
         definition: row.try_get(3)?,
         owner: row.try_get(4)?,
         acl: row.try_get(5)?,
+        options: row.try_get(6)?,
     })
 }
 
@@ -449,6 +451,7 @@ fn domain(row: PgRow) -> Result<Domain, sqlx::Error> {
         default: row.try_get(4)?,
         checks: row.try_get(5)?,
         owner: row.try_get(6)?,
+        check_names: Some(row.try_get(7)?),
     })
 }
 

@@ -216,6 +216,10 @@ pub struct Sequence {
     pub min: i64,
     pub max: i64,
     pub cycle: bool,
+    /// `CACHE`; `None` in a snapshot taken before driftcheck read it (then
+    /// it is not compared).
+    #[serde(default)]
+    pub cache: Option<i64>,
     /// `schema.table.column` when the sequence is owned by a column.
     #[serde(default)]
     pub owned_by: Option<String>,
@@ -236,6 +240,12 @@ pub struct View {
     pub owner: Option<String>,
     #[serde(default)]
     pub acl: Option<String>,
+    /// A view's options (`reloptions`: `check_option=cascaded`,
+    /// `security_invoker=true`, `security_barrier=true`), sorted; `None` for a
+    /// materialized view and in a snapshot taken before driftcheck read them
+    /// (then they are not compared).
+    #[serde(default)]
+    pub options: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,6 +271,11 @@ pub struct Domain {
     pub checks: Vec<String>,
     #[serde(default)]
     pub owner: Option<String>,
+    /// The name of each check constraint, in the order of `checks`; `None`
+    /// in a snapshot taken before driftcheck read them (then they are not
+    /// compared).
+    #[serde(default)]
+    pub check_names: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,8 +289,9 @@ pub struct Function {
     #[serde(default)]
     pub result: Option<String>,
     pub language: String,
-    /// `pg_get_functiondef` (or the source for aggregates), `None` when the
-    /// connecting role may not read it.
+    /// `pg_get_functiondef`; for an aggregate, a `CREATE AGGREGATE` written
+    /// from `pg_aggregate`. `None` when the connecting role may not read it
+    /// (and for an aggregate in a snapshot taken before driftcheck read it).
     #[serde(default)]
     pub definition: Option<String>,
     #[serde(default)]

@@ -22,7 +22,8 @@ SELECT n.nspname::pg_catalog.text,
           AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog."char"[])
         LIMIT 1),
        pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text,
-       c.relacl::pg_catalog.text
+       c.relacl::pg_catalog.text,
+       s.seqcache
 FROM pg_catalog.pg_sequence s
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) s.seqrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
