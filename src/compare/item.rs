@@ -92,7 +92,28 @@ pub(super) const FAMILIES: usize = 4;
 
 /// One family of a snapshot's objects as comparable items.
 pub(super) fn family_items(snapshot: &Snapshot, options: &DiffOptions, family: usize) -> Vec<Item> {
-    let mut items = Vec::new();
+    // Sized up front: growing a vector of items moves every item again.
+    let s = snapshot;
+    let mut items = Vec::with_capacity(match family {
+        0 => {
+            s.schemas.len()
+                + 2 * s.extensions.len()
+                + s.enums.len()
+                + s.domains.len()
+                + s.types.len()
+                + s.sequences.len()
+        }
+        1 => 2 * s.tables.len() + s.columns.len(),
+        2 => s.constraints.len() + s.indexes.len(),
+        _ => {
+            s.views.len()
+                + s.functions.len()
+                + s.triggers.len()
+                + s.rules.len()
+                + s.event_triggers.len()
+                + s.policies.len()
+        }
+    });
     match family {
         0 => types::push(snapshot, options, &mut items),
         1 => tables::push(snapshot, options, &mut items),

@@ -326,7 +326,7 @@ fn key(item: &Item) -> (Kind, &str) {
 
 /// Items sorted by (kind, name); of two with one name the later one stays.
 fn by_key(mut items: Vec<Item>) -> Vec<Item> {
-    items.sort_by(|a, b| key(a).cmp(&key(b)));
+    crate::schema::sort_rows(&mut items, |a, b| key(a).cmp(&key(b)));
     items.dedup_by(|later, kept| {
         let same = key(later) == key(kept);
         if same {
