@@ -715,7 +715,7 @@ mod sort_tests {
                 })
                 .collect();
             let mut expected = rows.clone();
-            expected.sort_by(|a, b| a.0.cmp(&b.0));
+            expected.sort_by_key(|a| a.0);
             let mut sorted = rows.clone();
             sort_rows(&mut sorted, |a, b| a.0.cmp(&b.0));
             assert_eq!(sorted, expected, "len {len}");
