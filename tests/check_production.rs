@@ -11,6 +11,7 @@ use common::cli::{Output, Test};
 use common::cluster::{Cluster, APP_PASSWORD};
 use common::explained::{explanation, explanations, why};
 use common::migrated::{as_app, credentialmate_ini, database_at, shared_cluster, unique_db};
+use common::written_twice::{NOTES_LOCAL, NOTES_PRODUCTION};
 use moto::{MotoServer, TEST_REGION};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -136,32 +137,6 @@ fn diff_set(json: &Value) -> BTreeSet<(String, String, String)> {
         .collect()
 }
 
-/// Objects written differently on each side but meaning the same: columns in
-/// another order, unnamed vs explicitly named (same as the generated name)
-/// constraints, another cast spelling in a default.
-const SAME_SCHEMA_LOCAL: &str = "
-CREATE TYPE ticket_status AS ENUM ('open', 'closed');
-CREATE TABLE notes (
-    id integer PRIMARY KEY,
-    body text NOT NULL,
-    n integer CHECK (n > 0),
-    label varchar(20) DEFAULT 'x',
-    status ticket_status
-);
-";
-const SAME_SCHEMA_PRODUCTION: &str = "
-CREATE TYPE ticket_status AS ENUM ('open', 'closed');
-CREATE TABLE notes (
-    status ticket_status,
-    label varchar(20) DEFAULT ('x'::text),
-    n integer,
-    body text NOT NULL,
-    id integer,
-    CONSTRAINT notes_pkey PRIMARY KEY (id),
-    CONSTRAINT notes_n_check CHECK ((n > 0))
-);
-";
-
 #[test]
 fn production_through_secrets_manager_three_way_and_every_planted_difference() {
     let server = moto();
@@ -169,8 +144,8 @@ fn production_through_secrets_manager_three_way_and_every_planted_difference() {
     let production = Cluster::start();
     database_at(&local, "credmate", "heads");
     database_at(&production, "credmate", "20251230_1700");
-    as_app(&local, "credmate", SAME_SCHEMA_LOCAL);
-    as_app(&production, "credmate", SAME_SCHEMA_PRODUCTION);
+    as_app(&local, "credmate", NOTES_LOCAL);
+    as_app(&production, "credmate", NOTES_PRODUCTION);
     // One difference of each kind, planted one way or the other.
     as_app(
         &local,
@@ -303,10 +278,10 @@ fn same_schema_is_clean_across_clusters() {
     let production = Cluster::start();
     let db = unique_db("same");
     database_at(&local, &db, "heads");
-    as_app(&local, &db, SAME_SCHEMA_LOCAL);
+    as_app(&local, &db, NOTES_LOCAL);
     production.create_database("credmate");
     crate::common::migrated::alembic(&production, "credmate", &["upgrade", "heads"]);
-    as_app(&production, "credmate", SAME_SCHEMA_PRODUCTION);
+    as_app(&production, "credmate", NOTES_PRODUCTION);
     let work = tempfile::tempdir().unwrap();
     let out = check(
         work.path(),

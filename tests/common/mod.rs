@@ -6,3 +6,4 @@ pub mod hook;
 pub mod migrated;
 pub mod proxy;
 pub mod schema;
+pub mod written_twice;
