@@ -360,7 +360,7 @@ fn constraint(row: PgRow) -> Result<Constraint, sqlx::Error> {
     let definition: String = row.try_get(4)?;
     let columns = match row.try_get(5)? {
         Some(columns) => columns,
-        None => key_columns_or_none(key_columns::of_constraint(&definition), &definition),
+        None => key_columns_or_none(key_columns::read(&definition), &definition),
     };
     Ok(Constraint {
         schema: row.try_get(0)?,
@@ -377,7 +377,7 @@ fn index(row: PgRow) -> Result<Index, sqlx::Error> {
     let definition: String = row.try_get(3)?;
     let columns = match row.try_get(7)? {
         Some(columns) => columns,
-        None => key_columns_or_none(key_columns::of_index(&definition), &definition),
+        None => key_columns_or_none(key_columns::read(&definition), &definition),
     };
     Ok(Index {
         schema: row.try_get(0)?,

@@ -10,21 +10,13 @@
 //! server's own output: names are quoted exactly when `quote_ident` quotes
 //! them, so the first unquoted `(` opens the key list.
 
-/// The key columns of `PRIMARY KEY (a, b)`, `UNIQUE [NULLS NOT DISTINCT] (a)`
-/// or `FOREIGN KEY (a) REFERENCES …`.
-pub fn of_constraint(definition: &str) -> Option<Vec<String>> {
-    first_group(definition)
-}
-
-/// The key columns of `CREATE INDEX … USING method (a, b DESC, c text_pattern_ops)`,
-/// for an index without expressions: the first name of each item (its
-/// opclass, collation and ordering follow it). `INCLUDE` columns are not keys.
-pub fn of_index(definition: &str) -> Option<Vec<String>> {
-    first_group(definition)
-}
-
-/// The first name of each top-level item of the first parenthesised group.
-fn first_group(text: &str) -> Option<Vec<String>> {
+/// The key columns of a definition: `PRIMARY KEY (a, b)`, `UNIQUE [NULLS NOT
+/// DISTINCT] (a)`, `FOREIGN KEY (a) REFERENCES …`, or `CREATE INDEX … USING
+/// method (a, b DESC, c text_pattern_ops)` for an index without expressions:
+/// the first name of each item of the first parenthesised list (an index
+/// key's opclass, collation and ordering follow it; `INCLUDE` columns are not
+/// keys).
+pub fn read(text: &str) -> Option<Vec<String>> {
     let mut chars = text.char_indices().peekable();
     // Up to the first `(` outside a quoted name.
     loop {
@@ -110,31 +102,26 @@ mod tests {
 
     #[test]
     fn constraint_key_lists() {
-        assert_eq!(of_constraint("PRIMARY KEY (id)"), v(&["id"]));
+        assert_eq!(read("PRIMARY KEY (id)"), v(&["id"]));
         assert_eq!(
-            of_constraint("UNIQUE (tenant_id, email)"),
+            read("UNIQUE (tenant_id, email)"),
             v(&["tenant_id", "email"])
         );
+        assert_eq!(read("UNIQUE NULLS NOT DISTINCT (code)"), v(&["code"]));
         assert_eq!(
-            of_constraint("UNIQUE NULLS NOT DISTINCT (code)"),
-            v(&["code"])
-        );
-        assert_eq!(
-            of_constraint("PRIMARY KEY (id) INCLUDE (note) DEFERRABLE INITIALLY DEFERRED"),
+            read("PRIMARY KEY (id) INCLUDE (note) DEFERRABLE INITIALLY DEFERRED"),
             v(&["id"])
         );
         assert_eq!(
-            of_constraint(
-                "FOREIGN KEY (owner_id, org) REFERENCES sales.owners(id, org) ON DELETE CASCADE"
-            ),
+            read("FOREIGN KEY (owner_id, org) REFERENCES sales.owners(id, org) ON DELETE CASCADE"),
             v(&["owner_id", "org"])
         );
         assert_eq!(
-            of_constraint("FOREIGN KEY (id, PERIOD valid_at) REFERENCES t(id, PERIOD valid_at)"),
+            read("FOREIGN KEY (id, PERIOD valid_at) REFERENCES t(id, PERIOD valid_at)"),
             v(&["id", "valid_at"])
         );
         assert_eq!(
-            of_constraint("PRIMARY KEY (id, valid_at WITHOUT OVERLAPS)"),
+            read("PRIMARY KEY (id, valid_at WITHOUT OVERLAPS)"),
             v(&["id", "valid_at"])
         );
     }
@@ -142,11 +129,11 @@ mod tests {
     #[test]
     fn quoted_names_keep_their_commas_parentheses_and_quotes() {
         assert_eq!(
-            of_constraint(r#"UNIQUE ("a, b", "c(d)", "say ""hi""", "Mixed")"#),
+            read(r#"UNIQUE ("a, b", "c(d)", "say ""hi""", "Mixed")"#),
             v(&["a, b", "c(d)", r#"say "hi""#, "Mixed"])
         );
         assert_eq!(
-            of_index(r#"CREATE UNIQUE INDEX "ix (x)" ON "we(ird"."t,1" USING btree ("a)b", c)"#),
+            read(r#"CREATE UNIQUE INDEX "ix (x)" ON "we(ird"."t,1" USING btree ("a)b", c)"#),
             v(&["a)b", "c"])
         );
     }
@@ -154,19 +141,17 @@ mod tests {
     #[test]
     fn index_items_lose_their_ordering_opclass_and_collation() {
         assert_eq!(
-            of_index(
-                "CREATE INDEX ix ON sales.t USING btree (owner_id, created_at DESC NULLS LAST)"
-            ),
+            read("CREATE INDEX ix ON sales.t USING btree (owner_id, created_at DESC NULLS LAST)"),
             v(&["owner_id", "created_at"])
         );
         assert_eq!(
-            of_index(
+            read(
                 r#"CREATE INDEX ix ON public.t USING btree (name text_pattern_ops, code COLLATE "C") INCLUDE (note) WHERE (active AND (kind = 'a,b'))"#
             ),
             v(&["name", "code"])
         );
         assert_eq!(
-            of_index(
+            read(
                 "CREATE INDEX ix ON public.t USING gist (during range_ops) WITH (fillfactor='70')"
             ),
             v(&["during"])
@@ -176,15 +161,15 @@ mod tests {
     #[test]
     fn expressions_and_broken_text_are_not_this_shape() {
         assert_eq!(
-            of_index("CREATE INDEX ix ON public.t USING btree (lower((name)::text))"),
+            read("CREATE INDEX ix ON public.t USING btree (lower((name)::text))"),
             None
         );
         assert_eq!(
-            of_index("CREATE INDEX ix ON public.t USING btree ((a + b))"),
+            read("CREATE INDEX ix ON public.t USING btree ((a + b))"),
             None
         );
-        assert_eq!(of_constraint("CHECK"), None);
-        assert_eq!(of_constraint("UNIQUE (a"), None);
-        assert_eq!(of_constraint(r#"UNIQUE ("a)"#), None);
+        assert_eq!(read("CHECK"), None);
+        assert_eq!(read("UNIQUE (a"), None);
+        assert_eq!(read(r#"UNIQUE ("a)"#), None);
     }
 }
