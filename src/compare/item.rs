@@ -90,8 +90,15 @@ pub(super) fn comment_text(options: &DiffOptions, comment: &Option<String>) -> S
 /// and drops one family at a time, so only one family's items are alive.
 pub(super) const FAMILIES: usize = 4;
 
-/// One family of a snapshot's objects as comparable items.
-pub(super) fn family_items(snapshot: &Snapshot, options: &DiffOptions, family: usize) -> Vec<Item> {
+/// One family of a snapshot's objects as comparable items: the objects of
+/// `snapshot` (the rows that differ), with `whole`, the snapshot they come
+/// from, for what a table on one side only shows (all its columns).
+pub(super) fn family_items(
+    snapshot: &Snapshot,
+    whole: &Snapshot,
+    options: &DiffOptions,
+    family: usize,
+) -> Vec<Item> {
     // Sized up front: growing a vector of items moves every item again.
     let s = snapshot;
     let mut items = Vec::with_capacity(match family {
@@ -116,7 +123,7 @@ pub(super) fn family_items(snapshot: &Snapshot, options: &DiffOptions, family: u
     });
     match family {
         0 => types::push(snapshot, options, &mut items),
-        1 => tables::push(snapshot, options, &mut items),
+        1 => tables::push(snapshot, &whole.columns, options, &mut items),
         2 => constraints::push(snapshot, &mut items),
         _ => definitions::push(snapshot, options, &mut items),
     }

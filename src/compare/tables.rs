@@ -6,18 +6,31 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::item::{comment_text, owner_and_grants, Item};
 use super::{normalize, Change, DiffEntry, DiffOptions, Kind, SchemaDiff};
-use crate::schema::Snapshot;
+use crate::schema::{Column, Snapshot};
 
-/// Tables (listing their columns when alone) and columns of a snapshot.
-pub(super) fn push(snapshot: &Snapshot, options: &DiffOptions, items: &mut Vec<Item>) {
+/// Tables (listing their columns, from `all_columns`, when alone) and
+/// columns of a snapshot.
+pub(super) fn push(
+    snapshot: &Snapshot,
+    all_columns: &[Column],
+    options: &DiffOptions,
+    items: &mut Vec<Item>,
+) {
     // One pass over the columns: looking them up per table is quadratic in
     // catalog size (seconds at a few thousand tables).
-    let mut columns_by_table: HashMap<(&str, &str), Vec<&crate::schema::Column>> = HashMap::new();
-    for column in &snapshot.columns {
-        columns_by_table
-            .entry((column.schema.as_str(), column.table.as_str()))
-            .or_default()
-            .push(column);
+    let mut columns_by_table: HashMap<(&str, &str), Vec<&Column>> = snapshot
+        .tables
+        .iter()
+        .map(|t| ((t.schema.as_str(), t.name.as_str()), Vec::new()))
+        .collect();
+    if !columns_by_table.is_empty() {
+        for column in all_columns {
+            if let Some(columns) =
+                columns_by_table.get_mut(&(column.schema.as_str(), column.table.as_str()))
+            {
+                columns.push(column);
+            }
+        }
     }
     for table in &snapshot.tables {
         let mut text = match (table.kind.as_str(), &table.partition_key) {
