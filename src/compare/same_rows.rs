@@ -59,13 +59,40 @@ fn unmatched<'a, T: PartialEq + Clone>(
     let ambiguous = |rows: &'a [T]| {
         rows.iter().any(|row| {
             let [first, second, _] = pieces(row);
-            first.contains(['.', '(']) || second.contains(['.', '('])
+            // Bytes, not a `char` pattern: this runs over every row.
+            let separator = |piece: &str| piece.bytes().any(|b| b == b'.' || b == b'(');
+            separator(first) || separator(second)
         })
     };
     if ambiguous(local) || ambiguous(production) {
-        return matched_by(local, production, joined, cmp_joined);
+        return matched_by(local, production, joined, cmp_joined, |_| {});
     }
-    matched_by(local, production, pieces, |a, b| a.cmp(b))
+    matched_by(
+        local,
+        production,
+        pieces,
+        |a, b| a.cmp(b),
+        sort_within_parents,
+    )
+}
+
+/// Sort each run of rows with one parent (the first two pieces) by the last
+/// piece. Columns come sorted by table and position: this leaves them sorted
+/// by name with short sorts of one table each, where one sort of them all
+/// costs a random memory access per comparison (a third of the diff's time
+/// at 10,000 tables).
+fn sort_within_parents<T>(named: &mut [([&str; 3], &T)]) {
+    let mut start = 0;
+    while start < named.len() {
+        let parent = &named[start].0[..2];
+        let end = start
+            + named[start..]
+                .iter()
+                .take_while(|(name, _)| &name[..2] == parent)
+                .count();
+        named[start..end].sort_by(|a, b| a.0[2].cmp(b.0[2]));
+        start = end;
+    }
 }
 
 /// [`unmatched`] with one way of naming and ordering rows.
@@ -74,11 +101,17 @@ fn matched_by<'a, T: PartialEq + Clone, N>(
     production: &'a [T],
     name: impl Fn(&'a T) -> N,
     cmp: impl Fn(&N, &N) -> Ordering,
+    presort: impl Fn(&mut [(N, &'a T)]),
 ) -> (Vec<T>, Vec<T>) {
     let by_name = |rows: &'a [T]| {
         let mut named: Vec<(N, &'a T)> = rows.iter().map(|row| (name(row), row)).collect();
-        if !named.is_sorted_by(|a, b| cmp(&a.0, &b.0) != Ordering::Greater) {
-            named.sort_by(|a, b| cmp(&a.0, &b.0));
+        let sorted =
+            |named: &[(N, &'a T)]| named.is_sorted_by(|a, b| cmp(&a.0, &b.0) != Ordering::Greater);
+        if !sorted(&named) {
+            presort(&mut named);
+            if !sorted(&named) {
+                named.sort_by(|a, b| cmp(&a.0, &b.0));
+            }
         }
         named
     };
