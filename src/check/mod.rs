@@ -40,7 +40,7 @@ impl Observed {
 pub struct CheckInput<'a> {
     pub codebase: &'a Codebase,
     /// In display order: `local` first, then `production`.
-    pub targets: Vec<(String, Observed)>,
+    pub targets: &'a [(String, Observed)],
     /// Version table name as configured (for messages).
     pub version_table_name: &'a str,
     pub schema_diff: Vec<SchemaDiffEntry>,
@@ -62,7 +62,7 @@ pub fn build_report(
     let mut findings = diagnosis::codebase_findings(codebase);
     let mut targets = BTreeMap::new();
 
-    for (name, observed) in &input.targets {
+    for (name, observed) in input.targets {
         let report = match observed {
             Observed::Read { snapshot, database } => {
                 let version_name = snapshot

@@ -44,7 +44,10 @@ fn run_with(args: &CheckArgs, gate: Option<Gate>) -> anyhow::Result<ExitCode> {
     let codebase = migrations::load(&plan.discovery).map_err(|e| input_error(e.to_string()))?;
     let expected = expected_schema(&plan, &codebase)?;
     let observed = observe::observe_all(&plan.targets)?;
-    let report = report(&plan, &codebase, observed, expected);
+    let report = report(&plan, &codebase, &observed, expected);
+    // The snapshots are freed by the process's exit, all at once: freeing
+    // them row by row took 6% of a check's CPU at 5,000 tables.
+    std::mem::forget(observed);
     outputs::emit(report, &plan.outputs, plan.gate)
 }
 
@@ -68,16 +71,16 @@ fn expected_schema(
 fn report(
     plan: &Plan,
     codebase: &Codebase,
-    observed: Vec<(String, Observed)>,
+    observed: &[(String, Observed)],
     expected: Option<(Snapshot, ExpectedHeads)>,
 ) -> CheckReport {
     let (mut schema_diff, schema_diff_ignored, folded_partitions) = match plan.reference {
-        Reference::LocalProduction => diff::local_production(&observed, &plan.diff),
-        Reference::FirstRead => diff::environments(&observed, &plan.diff),
+        Reference::LocalProduction => diff::local_production(observed, &plan.diff),
+        Reference::FirstRead => diff::environments(observed, &plan.diff),
     };
     let (expected_applied, stale) = match expected {
         Some((snapshot, heads)) => {
-            schema_diff.extend(check::expected::diff(&snapshot, &observed, &plan.diff));
+            schema_diff.extend(check::expected::diff(&snapshot, observed, &plan.diff));
             (Some(heads.applied), heads.stale)
         }
         None => (None, None),
