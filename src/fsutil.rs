@@ -123,6 +123,19 @@ pub fn write_new(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
     })
 }
 
+/// Write `text` to standard output. A reader that stopped early (`| head`)
+/// is not an error: the rest is dropped quietly, as other Unix tools do,
+/// where `print!` would panic. Any other failure is said once on stderr.
+pub fn to_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("driftcheck: cannot write to standard output: {e}");
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -452,3 +452,44 @@ fn effects_list_what_is_read_and_what_stays_unknown() {
         "{text}"
     );
 }
+
+/// A reader that stops early (`driftcheck graph --format json | head`) ends
+/// the run quietly: exit 0, no panic about a broken pipe.
+#[test]
+fn output_to_a_reader_that_stops_early() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    // 2,000 revisions print ~700 KB of JSON and ~200 KB of markdown, far
+    // over a pipe's buffer.
+    let mut down = "None".to_string();
+    for i in 0..2000 {
+        let id = format!("{i:012x}");
+        std::fs::write(
+            dir.path().join(format!("{id}_step.py")),
+            format!("revision = '{id}'\ndown_revision = {down}\n"),
+        )
+        .unwrap();
+        down = format!("'{id}'");
+    }
+    // JSON is written as it is serialized, markdown through the shared
+    // standard-output writer: both must stop quietly.
+    for (format, first) in [("json", '{'), ("markdown", '#')] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_driftcheck"))
+            .args(["graph", "--format", format, "--migrations"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut start = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut start).unwrap();
+        // The pipe's read end is closed here: the next writes fail with EPIPE.
+        let start = String::from_utf8_lossy(&start).into_owned();
+        assert!(start.starts_with(first), "{format}: {start:?}");
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{format}, stderr: {stderr}");
+        assert!(stderr.is_empty(), "{format}, stderr: {stderr}");
+    }
+}

@@ -16,7 +16,18 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
         section: args.migrations.name.clone(),
     };
     let codebase = migrations::load(&discovery).map_err(|e| input_error(e.to_string()))?;
-    let out = if args.effects {
+    let out = if !args.effects && matches!(args.format, Format::Json) {
+        // Written as it is serialized: the graph of 10,000 revisions is 3 MB.
+        match codebase.write_graph_json(std::io::stdout().lock()) {
+            // A reader that stopped early (`| head`) is not an error.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(
+                    anyhow::Error::new(e).context("cannot write the graph to standard output")
+                )
+            }
+            _ => String::new(),
+        }
+    } else if args.effects {
         let migrations = super::effects::read(&codebase);
         match args.format {
             Format::Json => format!(
@@ -29,7 +40,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
     } else {
         graph_view(args, &codebase)
     };
-    print!("{out}");
+    crate::fsutil::to_stdout(&out);
     Ok(if codebase.has_errors() {
         ExitCode::Drift
     } else {
@@ -39,7 +50,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
 
 fn graph_view(args: &GraphArgs, codebase: &Codebase) -> String {
     match args.format {
-        Format::Json => format!("{:#}\n", codebase.graph_json()),
+        Format::Json => unreachable!("written by run"),
         Format::Markdown => markdown(codebase),
         Format::Text => {
             let color = std::io::stdout().is_terminal()

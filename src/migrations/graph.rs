@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 
 /// Build the codebase from parsed files (sorted by path) and earlier problems.
 pub fn build(dirs: Vec<PathBuf>, files: Vec<ParsedFile>, mut problems: Vec<Problem>) -> Codebase {
-    let mut revisions: Vec<Revision> = Vec::new();
+    // Sized up front: growing them moves every revision again (10,000 here).
+    let mut revisions: Vec<Revision> = Vec::with_capacity(files.len());
     // Per revision: (down_revision line, depends_on line, revision line).
-    let mut lines: Vec<(Option<u32>, Option<u32>, Option<u32>)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut lines: Vec<(Option<u32>, Option<u32>, Option<u32>)> = Vec::with_capacity(files.len());
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(files.len());
     for file in files {
         problems.extend(file.problems.iter().cloned());
         let Some(revision) = file.revision.clone() else {

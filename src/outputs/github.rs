@@ -19,7 +19,7 @@ pub(super) fn write(
         if format == Format::Json {
             eprintln!("{lines}");
         } else {
-            println!("{lines}");
+            crate::fsutil::to_stdout(&format!("{lines}\n"));
         }
     }
     let Some(path) = &github.step_summary else {

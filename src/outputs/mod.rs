@@ -39,7 +39,7 @@ pub fn emit(
             report_file::write(&mut report, path, *explicit)?;
         }
         ReportDestination::Stdout => {
-            print!("{}", render::markdown_report(&report));
+            crate::fsutil::to_stdout(&render::markdown_report(&report));
             crate::logging::output_written("markdown report", "stdout", None);
         }
         ReportDestination::None => {}
@@ -83,15 +83,12 @@ fn write_ris(report: &mut CheckReport, ris: &RisOutput, outputs: &Outputs) -> an
 
 fn print_stdout(report: &CheckReport, outcome: Option<&GateOutcome>, format: Format) {
     match format {
-        Format::Json => print!("{}", json_output(report, outcome)),
-        Format::Markdown => print!("{}", render::markdown_report(report)),
+        Format::Json => crate::fsutil::to_stdout(&json_output(report, outcome)),
+        Format::Markdown => crate::fsutil::to_stdout(&render::markdown_report(report)),
         Format::Text => {
-            print!(
-                "{}",
-                render::terminal_summary(report, render::Style::detect())
-            );
+            crate::fsutil::to_stdout(&render::terminal_summary(report, render::Style::detect()));
             if let Some(outcome) = outcome {
-                print!("\n{}", gate::render_text(outcome));
+                crate::fsutil::to_stdout(&format!("\n{}", gate::render_text(outcome)));
             }
         }
     }
