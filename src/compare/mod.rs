@@ -1,8 +1,10 @@
 //! Schema diff between two snapshots (local vs production). Pure.
 //!
-//! Each object kind becomes a list of items with a qualified name, a normal
-//! form (what is compared) and a one-line definition (what is shown). Items
-//! are paired by name; then three passes keep the report to real drift:
+//! Rows equal on both sides under the same name are set aside first
+//! ([`same_rows`]): they cannot differ. Each remaining object becomes an
+//! item with a qualified name, a normal form (what is compared) and a
+//! one-line definition (what is shown). Items are paired by name; then three
+//! passes keep the report to real drift:
 //! 1. constraints and indexes left unpaired are matched on table + definition,
 //!    so names PostgreSQL generated differently are not drift, and a chosen
 //!    name against another is one rename, not a drop plus an add;
