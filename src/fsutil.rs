@@ -123,12 +123,18 @@ pub fn write_new(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
     })
 }
 
-/// Write `text` to standard output. A reader that stopped early (`| head`)
-/// is not an error: the rest is dropped quietly, as other Unix tools do,
-/// where `print!` would panic. Any other failure is said once on stderr.
+/// Write `text` to standard output (see [`write_stdout`]).
 pub fn to_stdout(text: &str) {
+    write_stdout(|out| out.write_all(text.as_bytes()));
+}
+
+/// Write to standard output with `write`. A reader that stopped early
+/// (`| head`) is not an error: the rest is dropped quietly, as other Unix
+/// tools do, where `print!` would panic. Any other failure is said once on
+/// stderr; the run's exit code stays its own.
+pub fn write_stdout(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>) {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("driftcheck: cannot write to standard output: {e}");
         }

@@ -16,31 +16,19 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
         section: args.migrations.name.clone(),
     };
     let codebase = migrations::load(&discovery).map_err(|e| input_error(e.to_string()))?;
-    let out = if !args.effects && matches!(args.format, Format::Json) {
-        // Written as it is serialized: the graph of 10,000 revisions is 3 MB.
-        match codebase.write_graph_json(std::io::stdout().lock()) {
-            // A reader that stopped early (`| head`) is not an error.
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                return Err(
-                    anyhow::Error::new(e).context("cannot write the graph to standard output")
-                )
-            }
-            _ => String::new(),
-        }
-    } else if args.effects {
+    if args.effects {
         let migrations = super::effects::read(&codebase);
-        match args.format {
+        crate::fsutil::to_stdout(&match args.format {
             Format::Json => format!(
                 "{:#}\n",
                 super::effects::json(codebase.graph_json(), &migrations)
             ),
             Format::Markdown => super::effects::markdown(&migrations),
             Format::Text => super::effects::text(&migrations),
-        }
+        });
     } else {
-        graph_view(args, &codebase)
-    };
-    crate::fsutil::to_stdout(&out);
+        write_graph_view(args, &codebase);
+    }
     Ok(if codebase.has_errors() {
         ExitCode::Drift
     } else {
@@ -48,14 +36,15 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn graph_view(args: &GraphArgs, codebase: &Codebase) -> String {
+fn write_graph_view(args: &GraphArgs, codebase: &Codebase) {
     match args.format {
-        Format::Json => unreachable!("written by run"),
-        Format::Markdown => markdown(codebase),
+        // Written as it is serialized: the graph of 10,000 revisions is 3 MB.
+        Format::Json => crate::fsutil::write_stdout(|out| codebase.write_graph_json(out)),
+        Format::Markdown => crate::fsutil::to_stdout(&markdown(codebase)),
         Format::Text => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            text(codebase, color)
+            crate::fsutil::to_stdout(&text(codebase, color))
         }
     }
 }
