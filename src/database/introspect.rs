@@ -271,12 +271,14 @@ impl Reader<'_> {
     ) -> Result<Vec<T>, DbError> {
         use futures_util::TryStreamExt;
         let started = std::time::Instant::now();
-        // Rows gathered in fixed-size chunks, then moved once into a vector of
-        // the exact size: a vector grown by doubling copies every row again
-        // at each step and keeps up to half of itself as slack (measured in
+        // Rows gathered in chunks that are never grown (64 rows, then as many
+        // as so far, at most 4,096), then moved once into a vector of the
+        // exact size: a vector grown by doubling copies every row again at
+        // each step and keeps up to half of itself as slack (measured in
         // bench/README.md).
         const CHUNK: usize = 4096;
         let mut chunks: Vec<Vec<T>> = Vec::new();
+        let mut count = 0;
         let mut stream = sqlx::query(sql)
             .bind(self.options.include_schemas.as_slice())
             .bind(self.options.exclude_schemas.as_slice())
@@ -288,18 +290,17 @@ impl Reader<'_> {
             .map_err(|e| self.target.error(e, what, &self.options.timeouts))?
         {
             match chunks.last_mut() {
-                Some(chunk) if chunk.len() < CHUNK => chunk.push(row),
+                Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(row),
                 _ => {
-                    // Small results stay small: chunks start at 64 rows.
-                    let so_far = chunks.len() * CHUNK;
-                    let mut chunk = Vec::with_capacity(so_far.clamp(64, CHUNK));
+                    let mut chunk = Vec::with_capacity(count.clamp(64, CHUNK));
                     chunk.push(row);
                     chunks.push(chunk);
                 }
             }
+            count += 1;
         }
         drop(stream);
-        let mut rows = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+        let mut rows = Vec::with_capacity(count);
         for chunk in chunks {
             rows.extend(chunk);
         }
