@@ -159,41 +159,30 @@ pub(super) fn differing_rows(
         return None;
     }
     let (mut l, mut p) = (shell(local), shell(production));
+    // The name pieces of each kind, joined with `.` as `key()` joins them
+    // (functions: `schema.name(arguments)`).
     macro_rules! keep {
+        ($field:ident, [$($piece:ident),+]) => {
+            keep!($field, [$($piece),+], |r| dotted([$(r.$piece.as_str()),+]))
+        };
         ($field:ident, [$($piece:ident),+], $joined:expr) => {
             (l.$field, p.$field) = unmatched(
                 &local.$field,
                 &production.$field,
                 |r| pieces([$(r.$piece.as_str()),+]),
                 $joined,
-            );
+            )
         };
     }
-    keep!(schemas, [name], |r| [&r.name, "", "", "", "", ""]);
-    keep!(tables, [schema, name], |r| [
-        &r.schema, ".", &r.name, "", "", ""
-    ]);
-    keep!(columns, [schema, table, name], |r| [
-        &r.schema, ".", &r.table, ".", &r.name, ""
-    ]);
-    keep!(constraints, [schema, table, name], |r| [
-        &r.schema, ".", &r.table, ".", &r.name, ""
-    ]);
-    keep!(indexes, [schema, name], |r| [
-        &r.schema, ".", &r.name, "", "", ""
-    ]);
-    keep!(sequences, [schema, name], |r| [
-        &r.schema, ".", &r.name, "", "", ""
-    ]);
-    keep!(views, [schema, name], |r| [
-        &r.schema, ".", &r.name, "", "", ""
-    ]);
-    keep!(enums, [schema, name], |r| [
-        &r.schema, ".", &r.name, "", "", ""
-    ]);
-    keep!(domains, [schema, name], |r| [
-        &r.schema, ".", &r.name, "", "", ""
-    ]);
+    keep!(schemas, [name]);
+    keep!(tables, [schema, name]);
+    keep!(columns, [schema, table, name]);
+    keep!(constraints, [schema, table, name]);
+    keep!(indexes, [schema, name]);
+    keep!(sequences, [schema, name]);
+    keep!(views, [schema, name]);
+    keep!(enums, [schema, name]);
+    keep!(domains, [schema, name]);
     keep!(functions, [schema, name, arguments], |r| [
         &r.schema,
         ".",
@@ -202,20 +191,12 @@ pub(super) fn differing_rows(
         &r.arguments,
         ")"
     ]);
-    keep!(triggers, [schema, table, name], |r| [
-        &r.schema, ".", &r.table, ".", &r.name, ""
-    ]);
-    keep!(extensions, [name], |r| [&r.name, "", "", "", "", ""]);
-    keep!(policies, [schema, table, name], |r| [
-        &r.schema, ".", &r.table, ".", &r.name, ""
-    ]);
-    keep!(types, [schema, name], |r| [
-        &r.schema, ".", &r.name, "", "", ""
-    ]);
-    keep!(rules, [schema, table, name], |r| [
-        &r.schema, ".", &r.table, ".", &r.name, ""
-    ]);
-    keep!(event_triggers, [name], |r| [&r.name, "", "", "", "", ""]);
+    keep!(triggers, [schema, table, name]);
+    keep!(extensions, [name]);
+    keep!(policies, [schema, table, name]);
+    keep!(types, [schema, name]);
+    keep!(rules, [schema, table, name]);
+    keep!(event_triggers, [name]);
     Some((l, p))
 }
 
@@ -224,6 +205,18 @@ fn pieces<const N: usize>(given: [&str; N]) -> [&str; 3] {
     let mut all = ["", "", ""];
     all[3 - N..].copy_from_slice(&given);
     all
+}
+
+/// A name of one, two or three pieces joined with `.`, as [`Name`].
+fn dotted<const N: usize>(given: [&str; N]) -> Name<'_> {
+    let mut name = [""; 6];
+    for (i, piece) in given.into_iter().enumerate() {
+        if i > 0 {
+            name[2 * i - 1] = ".";
+        }
+        name[2 * i] = piece;
+    }
+    name
 }
 
 /// A snapshot with its header and comments but no object rows.
@@ -246,6 +239,23 @@ mod tests {
 
     fn joined(name: &Name) -> String {
         name.concat()
+    }
+
+    #[test]
+    fn dotted_names_join_as_key_does() {
+        assert_eq!(joined(&dotted(["s"])), "s");
+        assert_eq!(joined(&dotted(["s", "t"])), "s.t");
+        assert_eq!(joined(&dotted(["s", "t", "c"])), "s.t.c");
+        let column = crate::schema::Column {
+            schema: "public".into(),
+            table: "users".into(),
+            name: "email".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            joined(&dotted([&column.schema, &column.table, &column.name])),
+            column.key()
+        );
     }
 
     #[test]
