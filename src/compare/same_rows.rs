@@ -65,14 +65,18 @@ fn unmatched<'a, T: PartialEq + Clone>(
         })
     };
     if ambiguous(local) || ambiguous(production) {
-        return matched_by(local, production, joined, cmp_joined, |_| {});
+        return matched_by(
+            local,
+            production,
+            |a, b| cmp_joined(&joined(a), &joined(b)),
+            |_| {},
+        );
     }
     matched_by(
         local,
         production,
-        pieces,
-        |a, b| a.cmp(b),
-        sort_within_parents,
+        |a, b| pieces(a).cmp(&pieces(b)),
+        |rows| sort_within_parents(rows, &pieces),
     )
 }
 
@@ -80,54 +84,55 @@ fn unmatched<'a, T: PartialEq + Clone>(
 /// piece. Columns come sorted by table and position: this leaves them sorted
 /// by name with short sorts of one table each, where one sort of them all
 /// costs a random memory access per comparison.
-fn sort_within_parents<T>(named: &mut [([&str; 3], &T)]) {
+fn sort_within_parents<'a, T>(rows: &mut [&'a T], pieces: &impl Fn(&'a T) -> [&'a str; 3]) {
     let mut start = 0;
-    while start < named.len() {
-        let parent = &named[start].0[..2];
+    while start < rows.len() {
+        let parent = &pieces(rows[start])[..2];
         let end = start
-            + named[start..]
+            + rows[start..]
                 .iter()
-                .take_while(|(name, _)| &name[..2] == parent)
+                .take_while(|row| &pieces(row)[..2] == parent)
                 .count();
-        named[start..end].sort_by(|a, b| a.0[2].cmp(b.0[2]));
+        rows[start..end].sort_by(|a, b| pieces(a)[2].cmp(pieces(b)[2]));
         start = end;
     }
 }
 
-/// [`unmatched`] with one way of naming and ordering rows.
-fn matched_by<'a, T: PartialEq + Clone, N>(
+/// [`unmatched`] with one way of ordering rows by name. Rows are held by
+/// reference only and names are read from them as they are compared: a
+/// vector of names beside them cost 56 bytes a row, while both snapshots
+/// are alive (the check's peak of memory).
+fn matched_by<'a, T: PartialEq + Clone>(
     local: &'a [T],
     production: &'a [T],
-    name: impl Fn(&'a T) -> N,
-    cmp: impl Fn(&N, &N) -> Ordering,
-    presort: impl Fn(&mut [(N, &'a T)]),
+    cmp: impl Fn(&'a T, &'a T) -> Ordering,
+    presort: impl Fn(&mut [&'a T]),
 ) -> (Vec<T>, Vec<T>) {
     let by_name = |rows: &'a [T]| {
-        let mut named: Vec<(N, &'a T)> = rows.iter().map(|row| (name(row), row)).collect();
-        let sorted =
-            |named: &[(N, &'a T)]| named.is_sorted_by(|a, b| cmp(&a.0, &b.0) != Ordering::Greater);
-        if !sorted(&named) {
-            presort(&mut named);
-            if !sorted(&named) {
-                named.sort_by(|a, b| cmp(&a.0, &b.0));
+        let mut rows: Vec<&'a T> = rows.iter().collect();
+        let sorted = |rows: &[&'a T]| rows.is_sorted_by(|a, b| cmp(a, b) != Ordering::Greater);
+        if !sorted(&rows) {
+            presort(&mut rows);
+            if !sorted(&rows) {
+                rows.sort_by(|a, b| cmp(a, b));
             }
         }
-        named
+        rows
     };
     let (l, p) = (by_name(local), by_name(production));
     let (mut kept_local, mut kept_production) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
     // The end of the run of rows sharing the name at `start`.
-    let run_end = |rows: &[(N, &T)], start: usize| {
+    let run_end = |rows: &[&'a T], start: usize| {
         let mut end = start + 1;
-        while end < rows.len() && cmp(&rows[end].0, &rows[start].0) == Ordering::Equal {
+        while end < rows.len() && cmp(rows[end], rows[start]) == Ordering::Equal {
             end += 1;
         }
         end
     };
     while i < l.len() || j < p.len() {
         let order = match (l.get(i), p.get(j)) {
-            (Some(a), Some(b)) => cmp(&a.0, &b.0),
+            (Some(a), Some(b)) => cmp(a, b),
             (Some(_), None) => Ordering::Less,
             _ => Ordering::Greater,
         };
@@ -136,10 +141,10 @@ fn matched_by<'a, T: PartialEq + Clone, N>(
             Ordering::Greater => (i, run_end(&p, j)),
             Ordering::Equal => (run_end(&l, i), run_end(&p, j)),
         };
-        let same = l_end - i == 1 && p_end - j == 1 && l[i].1 == p[j].1;
+        let same = l_end - i == 1 && p_end - j == 1 && l[i] == p[j];
         if !same {
-            kept_local.extend(l[i..l_end].iter().map(|(_, row)| (*row).clone()));
-            kept_production.extend(p[j..p_end].iter().map(|(_, row)| (*row).clone()));
+            kept_local.extend(l[i..l_end].iter().map(|row| (*row).clone()));
+            kept_production.extend(p[j..p_end].iter().map(|row| (*row).clone()));
         }
         (i, j) = (l_end, p_end);
     }
