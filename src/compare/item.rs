@@ -79,7 +79,10 @@ pub(super) fn owner_and_grants(
     text
 }
 
-pub(super) fn comment_text(options: &DiffOptions, comment: &Option<String>) -> String {
+pub(super) fn comment_text(
+    options: &DiffOptions,
+    comment: &Option<impl std::fmt::Display>,
+) -> String {
     match comment {
         Some(comment) if options.include_comments => format!(", comment '{comment}'"),
         _ => String::new(),

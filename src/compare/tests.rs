@@ -7,11 +7,11 @@ fn s(text: &str) -> String {
 
 fn column(table: &str, name: &str, position: i32, data_type: &str, nullable: bool) -> Column {
     Column {
-        schema: s("public"),
-        table: s(table),
-        name: s(name),
+        schema: "public".into(),
+        table: table.into(),
+        name: name.into(),
         position,
-        data_type: s(data_type),
+        data_type: data_type.into(),
         nullable,
         ..Column::default()
     }
@@ -19,10 +19,10 @@ fn column(table: &str, name: &str, position: i32, data_type: &str, nullable: boo
 
 fn constraint(table: &str, name: &str, kind: &str, definition: &str) -> Constraint {
     Constraint {
-        schema: s("public"),
-        table: s(table),
+        schema: "public".into(),
+        table: table.into(),
         name: s(name),
-        kind: s(kind),
+        kind: kind.into(),
         definition: s(definition),
         ..Constraint::default()
     }
@@ -30,8 +30,8 @@ fn constraint(table: &str, name: &str, kind: &str, definition: &str) -> Constrai
 
 fn index(table: &str, name: &str, definition: &str, constraint: Option<&str>) -> Index {
     Index {
-        schema: s("public"),
-        table: s(table),
+        schema: "public".into(),
+        table: table.into(),
         name: s(name),
         definition: s(definition),
         constraint: constraint.map(s),
@@ -41,7 +41,7 @@ fn index(table: &str, name: &str, definition: &str, constraint: Option<&str>) ->
 
 fn table(name: &str) -> Table {
     Table {
-        schema: s("public"),
+        schema: "public".into(),
         name: s(name),
         kind: s("table"),
         owner: Some(s("app")),
@@ -60,17 +60,17 @@ fn base() -> Snapshot {
         }],
         extensions: vec![Extension {
             name: s("pgcrypto"),
-            schema: s("public"),
+            schema: "public".into(),
             version: s("1.3"),
         }],
         enums: vec![EnumType {
-            schema: s("public"),
+            schema: "public".into(),
             name: s("user_role"),
             values: vec![s("admin"), s("member")],
             owner: Some(s("app")),
         }],
         domains: vec![Domain {
-            schema: s("public"),
+            schema: "public".into(),
             name: s("email_address"),
             data_type: s("text"),
             not_null: false,
@@ -80,7 +80,7 @@ fn base() -> Snapshot {
             check_names: Some(vec![s("email_address_check")]),
         }],
         sequences: vec![Sequence {
-            schema: s("public"),
+            schema: "public".into(),
             name: s("invoice_number_seq"),
             data_type: s("bigint"),
             start: 1000,
@@ -111,20 +111,20 @@ fn base() -> Snapshot {
         ],
         columns: vec![
             Column {
-                identity: Some(s("always")),
+                identity: Some("always".into()),
                 ..column("users", "id", 1, "bigint", false)
             },
             column("users", "email", 2, "character varying(255)", false),
             Column {
-                default: Some(s("'member'::user_role")),
+                default: Some("'member'::user_role".into()),
                 ..column("users", "role", 3, "user_role", false)
             },
             Column {
-                default: Some(s("false")),
+                default: Some("false".into()),
                 ..column("users", "active", 4, "boolean", false)
             },
             Column {
-                default: Some(s("now()")),
+                default: Some("now()".into()),
                 ..column("users", "updated_at", 5, "timestamp with time zone", true)
             },
             column("events", "id", 1, "bigint", false),
@@ -167,7 +167,7 @@ fn base() -> Snapshot {
         ],
         views: vec![
             View {
-                schema: s("public"),
+                schema: "public".into(),
                 name: s("active_users"),
                 materialized: false,
                 definition: s(" SELECT users.id,\n    users.email\n   FROM users\n  WHERE users.active;"),
@@ -176,7 +176,7 @@ fn base() -> Snapshot {
                 options: Some(vec![]),
             },
             View {
-                schema: s("public"),
+                schema: "public".into(),
                 name: s("user_counts"),
                 materialized: true,
                 definition: s(" SELECT count(*) AS count\n   FROM users;"),
@@ -186,7 +186,7 @@ fn base() -> Snapshot {
             },
         ],
         functions: vec![Function {
-            schema: s("public"),
+            schema: "public".into(),
             name: s("touch"),
             arguments: s(""),
             kind: s("function"),
@@ -197,15 +197,15 @@ fn base() -> Snapshot {
             acl: None,
         }],
         triggers: vec![Trigger {
-            schema: s("public"),
-            table: s("users"),
+            schema: "public".into(),
+            table: "users".into(),
             name: s("users_touch"),
             definition: s("CREATE TRIGGER users_touch BEFORE UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION touch()"),
             enabled: s("O"),
         }],
         policies: vec![Policy {
-            schema: s("public"),
-            table: s("users"),
+            schema: "public".into(),
+            table: "users".into(),
             name: s("users_self"),
             command: s("SELECT"),
             permissive: true,
@@ -219,15 +219,15 @@ fn base() -> Snapshot {
             user_type("tiny", "base", &[], Some("input = tiny_in, output = tiny_out")),
         ],
         rules: vec![Rule {
-            schema: s("public"),
-            table: s("users"),
+            schema: "public".into(),
+            table: "users".into(),
             name: s("no_delete"),
             definition: s("CREATE RULE no_delete AS ON DELETE TO public.users DO INSTEAD NOTHING;"),
             enabled: s("O"),
         }],
         event_triggers: vec![EventTrigger {
             name: s("audit_ddl"),
-            schema: s("public"),
+            schema: "public".into(),
             event: s("ddl_command_end"),
             tags: vec![s("CREATE TABLE")],
             function: s("public.audit"),
@@ -542,7 +542,7 @@ fn owned_sequence_of_a_missing_table_is_part_of_it() {
         .columns
         .push(column("invoices", "id", 1, "integer", false));
     local.sequences.push(Sequence {
-        schema: s("public"),
+        schema: "public".into(),
         name: s("invoices_id_seq"),
         data_type: s("integer"),
         start: 1,
@@ -567,11 +567,11 @@ fn missing_schema_is_exactly_one_entry() {
         ..Schema::default()
     });
     local.tables.push(Table {
-        schema: s("audit"),
+        schema: "audit".into(),
         ..table("log")
     });
     local.columns.push(Column {
-        schema: s("audit"),
+        schema: "audit".into(),
         ..column("log", "id", 1, "bigint", false)
     });
     let found = diff(&local, &base(), &DiffOptions::default());
@@ -742,7 +742,7 @@ fn same_name_on_another_table_is_not_paired() {
     for constraint in &mut production.constraints {
         if constraint.name == "users_email_key" {
             constraint.name = s("uq_email");
-            constraint.table = s("events");
+            constraint.table = "events".into();
         }
     }
     let found = diff(&base(), &production, &DiffOptions::default());
@@ -754,29 +754,29 @@ fn defaults_differing_in_casts_and_formatting_are_equal() {
     let mut local = base();
     let mut production = base();
     local.columns.push(Column {
-        default: Some(s("'pending'::character varying")),
+        default: Some("'pending'::character varying".into()),
         ..column("users", "status", 6, "character varying(20)", false)
     });
     production.columns.push(Column {
-        default: Some(s("('pending'::text)")),
+        default: Some("('pending'::text)".into()),
         ..column("users", "status", 6, "character varying(20)", false)
     });
     local.columns.push(Column {
-        default: Some(s("(  now()  )")),
+        default: Some("(  now()  )".into()),
         ..column("users", "created_at", 7, "timestamp with time zone", false)
     });
     production.columns.push(Column {
-        default: Some(s("now()")),
+        default: Some("now()".into()),
         ..column("users", "created_at", 7, "timestamp with time zone", false)
     });
     assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
 
     // Another spelling of the same value is not drift either.
-    production.columns.last_mut().unwrap().default = Some(s("CURRENT_TIMESTAMP"));
+    production.columns.last_mut().unwrap().default = Some("CURRENT_TIMESTAMP".into());
     assert!(diff(&local, &production, &DiffOptions::default()).is_empty());
 
     // A different value is still drift.
-    production.columns.last_mut().unwrap().default = Some(s("clock_timestamp()"));
+    production.columns.last_mut().unwrap().default = Some("clock_timestamp()".into());
     let found = diff(&local, &production, &DiffOptions::default());
     assert_eq!(
         summary(&found),
@@ -833,7 +833,7 @@ fn version_table_is_excluded() {
     let mut local = base();
     for t in &mut local.tables {
         if t.name == "alembic_version" {
-            t.schema = s("meta");
+            t.schema = "meta".into();
         }
     }
     let options = DiffOptions {
@@ -869,27 +869,27 @@ fn ignored_table_is_counted_not_reported() {
     let mut production = local.clone();
     for name in ["events_2024_01", "events_2025_01"] {
         local.tables.push(Table {
-            schema: s("audit"),
+            schema: "audit".into(),
             ..table(name)
         });
         local.columns.push(Column {
-            schema: s("audit"),
+            schema: "audit".into(),
             ..column(name, "id", 1, "bigint", false)
         });
     }
     // Present on both sides but different: its columns are ignored with it.
     for snapshot in [&mut local, &mut production] {
         snapshot.tables.push(Table {
-            schema: s("audit"),
+            schema: "audit".into(),
             ..table("log_2024")
         });
     }
     local.columns.push(Column {
-        schema: s("audit"),
+        schema: "audit".into(),
         ..column("log_2024", "id", 1, "bigint", false)
     });
     production.columns.push(Column {
-        schema: s("audit"),
+        schema: "audit".into(),
         ..column("log_2024", "id", 1, "integer", false)
     });
 
@@ -913,7 +913,7 @@ fn ignored_columns_are_counted() {
     let mut production = base();
     production.columns.retain(|c| c.name != "updated_at");
     production.columns.push(Column {
-        schema: s("public"),
+        schema: "public".into(),
         ..column("events", "updated_at", 3, "timestamp", true)
     });
     let found = diff(
@@ -1043,7 +1043,7 @@ fn missing_partitioned_table_is_one_entry_with_its_partitions() {
 fn ignored_schema_hides_its_objects() {
     let mut local = base();
     local.tables.push(Table {
-        schema: s("scratch"),
+        schema: "scratch".into(),
         ..table("tmp")
     });
     let found = diff(&local, &base(), &with_rules(r#"schemas = ["scratch"]"#));
@@ -1188,7 +1188,7 @@ fn persistence_inheritance_and_replica_identity_are_table_properties() {
 
 fn user_type(name: &str, kind: &str, attributes: &[&str], definition: Option<&str>) -> UserType {
     UserType {
-        schema: s("public"),
+        schema: "public".into(),
         name: s(name),
         kind: s(kind),
         attributes: attributes.iter().map(|a| s(a)).collect(),
@@ -1268,11 +1268,11 @@ fn comments_are_compared_only_when_asked_for() {
         .iter_mut()
         .find(|c| c.table == "users" && c.name == "email")
         .unwrap()
-        .comment = Some(s("login"));
+        .comment = Some("login".into());
     production.comments = vec![Comment {
         kind: s("view"),
         object: s("public.active_users"),
-        schema: s("public"),
+        schema: "public".into(),
         text: s("who is active"),
     }];
     assert!(diff(&base(), &production, &DiffOptions::default()).is_empty());
@@ -1340,7 +1340,7 @@ fn folded_partitions_are_listed_by_name() {
 fn a_view_on_one_side_only_carries_its_rules_and_triggers() {
     let mut local = base();
     local.views.push(View {
-        schema: s("public"),
+        schema: "public".into(),
         name: s("writable"),
         materialized: false,
         definition: s(" SELECT users.id FROM users;"),
@@ -1349,8 +1349,8 @@ fn a_view_on_one_side_only_carries_its_rules_and_triggers() {
         options: Some(vec![]),
     });
     local.rules.push(Rule {
-        schema: s("public"),
-        table: s("writable"),
+        schema: "public".into(),
+        table: "writable".into(),
         name: s("no_insert"),
         definition: s("CREATE RULE no_insert AS ON INSERT TO public.writable DO INSTEAD NOTHING;"),
         enabled: s("O"),
@@ -1386,7 +1386,7 @@ fn sequence_cache_is_compared_when_both_sides_read_it() {
 
 fn aggregate(definition: Option<&str>) -> Function {
     Function {
-        schema: s("public"),
+        schema: "public".into(),
         name: s("total"),
         arguments: s("integer"),
         kind: s("aggregate"),

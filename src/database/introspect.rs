@@ -10,8 +10,8 @@ use super::key_columns;
 use super::{connect, ConnectTarget, DbError, Timeouts, VersionTableName};
 use crate::schema::{
     Column, Comment, Constraint, Domain, EnumType, EventTrigger, Extension, Function, Index,
-    Policy, Rule, Schema, Sequence, Snapshot, Table, Trigger, UserType, View, Visibility,
-    SNAPSHOT_FORMAT,
+    Interner, Name, Policy, Rule, Schema, Sequence, Snapshot, Table, Trigger, UserType, View,
+    Visibility, SNAPSHOT_FORMAT,
 };
 
 /// What to read and how long to wait.
@@ -81,6 +81,7 @@ pub async fn read_in_transaction(
         conn,
         target,
         options,
+        names: Interner::default(),
     };
     // The only query run with the role's own search_path; like every other
     // one, it names each function, operator and type with its pg_catalog schema.
@@ -257,9 +258,18 @@ struct Reader<'a> {
     conn: &'a mut PgConnection,
     target: &'a ConnectTarget,
     options: &'a ReadOptions,
+    /// The snapshot's schema and table names.
+    names: Interner,
 }
 
-type Decode<T> = fn(PgRow) -> Result<T, sqlx::Error>;
+/// Decodes one catalog row; names that repeat across rows (schemas, tables,
+/// columns, column types) go through the snapshot's [`Interner`].
+type Decode<T> = fn(&PgRow, &mut Interner) -> Result<T, sqlx::Error>;
+
+/// A name shared with every row of the snapshot that holds it.
+fn name(row: &PgRow, index: usize, names: &mut Interner) -> Result<Name, sqlx::Error> {
+    Ok(names.intern(row.try_get::<&str, _>(index)?))
+}
 
 impl Reader<'_> {
     /// One catalog query, with the schema filters as `$1` (include) and `$2` (exclude).
@@ -282,13 +292,10 @@ impl Reader<'_> {
         let mut stream = sqlx::query(sql)
             .bind(self.options.include_schemas.as_slice())
             .bind(self.options.exclude_schemas.as_slice())
-            .try_map(decode)
             .fetch(&mut *self.conn);
-        while let Some(row) = stream
-            .try_next()
-            .await
-            .map_err(|e| self.target.error(e, what, &self.options.timeouts))?
-        {
+        let failed = |e| self.target.error(e, what, &self.options.timeouts);
+        while let Some(row) = stream.try_next().await.map_err(failed)? {
+            let row = decode(&row, &mut self.names).map_err(failed)?;
             match chunks.last_mut() {
                 Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(row),
                 _ => {
@@ -323,7 +330,7 @@ impl Reader<'_> {
         &mut self,
         what: &str,
         sql: &'static str,
-        decode: Decode<T>,
+        decode: fn(PgRow) -> Result<T, sqlx::Error>,
     ) -> Result<T, DbError> {
         let started = std::time::Instant::now();
         let row = sqlx::query(sql)
@@ -336,7 +343,7 @@ impl Reader<'_> {
     }
 }
 
-fn schema(row: PgRow) -> Result<Schema, sqlx::Error> {
+fn schema(row: &PgRow, _names: &mut Interner) -> Result<Schema, sqlx::Error> {
     Ok(Schema {
         name: row.try_get(0)?,
         owner: row.try_get(1)?,
@@ -344,9 +351,9 @@ fn schema(row: PgRow) -> Result<Schema, sqlx::Error> {
     })
 }
 
-fn table(row: PgRow) -> Result<Table, sqlx::Error> {
+fn table(row: &PgRow, names: &mut Interner) -> Result<Table, sqlx::Error> {
     Ok(Table {
-        schema: row.try_get(0)?,
+        schema: name(row, 0, names)?,
         name: row.try_get(1)?,
         kind: row.try_get(2)?,
         partition_key: row.try_get(3)?,
@@ -364,13 +371,13 @@ fn table(row: PgRow) -> Result<Table, sqlx::Error> {
     })
 }
 
-fn column(row: PgRow) -> Result<Column, sqlx::Error> {
+fn column(row: &PgRow, names: &mut Interner) -> Result<Column, sqlx::Error> {
     Ok(Column {
-        schema: row.try_get(0)?,
-        table: row.try_get(1)?,
-        name: row.try_get(2)?,
+        schema: name(row, 0, names)?,
+        table: name(row, 1, names)?,
+        name: name(row, 2, names)?,
         position: row.try_get(3)?,
-        data_type: row.try_get(4)?,
+        data_type: name(row, 4, names)?,
         nullable: row.try_get(5)?,
         default: row.try_get(6)?,
         identity: row.try_get(7)?,
@@ -380,32 +387,26 @@ fn column(row: PgRow) -> Result<Column, sqlx::Error> {
     })
 }
 
-fn constraint(row: PgRow) -> Result<Constraint, sqlx::Error> {
+fn constraint(row: &PgRow, names: &mut Interner) -> Result<Constraint, sqlx::Error> {
     let definition: String = row.try_get(4)?;
-    let columns = match row.try_get(5)? {
-        Some(columns) => columns,
-        None => key_columns_or_none(key_columns::read(&definition), &definition),
-    };
+    let columns = key_columns(row.try_get(5)?, &definition, names);
     Ok(Constraint {
-        schema: row.try_get(0)?,
-        table: row.try_get(1)?,
+        schema: name(row, 0, names)?,
+        table: name(row, 1, names)?,
         name: row.try_get(2)?,
-        kind: row.try_get(3)?,
+        kind: name(row, 3, names)?,
         definition,
         columns,
         references: row.try_get(6)?,
     })
 }
 
-fn index(row: PgRow) -> Result<Index, sqlx::Error> {
+fn index(row: &PgRow, names: &mut Interner) -> Result<Index, sqlx::Error> {
     let definition: String = row.try_get(3)?;
-    let columns = match row.try_get(7)? {
-        Some(columns) => columns,
-        None => key_columns_or_none(key_columns::read(&definition), &definition),
-    };
+    let columns = key_columns(row.try_get(7)?, &definition, names);
     Ok(Index {
-        schema: row.try_get(0)?,
-        table: row.try_get(1)?,
+        schema: name(row, 0, names)?,
+        table: name(row, 1, names)?,
         name: row.try_get(2)?,
         definition,
         unique: row.try_get(4)?,
@@ -415,22 +416,25 @@ fn index(row: PgRow) -> Result<Index, sqlx::Error> {
     })
 }
 
-/// Key columns read from a definition. A shape the reader does not know is
-/// logged and left without columns (the evidence check then says it cannot
-/// compare them), rather than failing the whole read.
-fn key_columns_or_none(columns: Option<Vec<String>>, definition: &str) -> Vec<String> {
-    columns.unwrap_or_else(|| {
+/// Key columns as the catalog gave them, or else read from the definition.
+/// A shape the reader does not know is logged and left without columns (the
+/// evidence check then says it cannot compare them), rather than failing
+/// the whole read.
+fn key_columns(given: Option<Vec<String>>, definition: &str, names: &mut Interner) -> Vec<Name> {
+    let columns = given.or_else(|| key_columns::read(definition));
+    let Some(columns) = columns else {
         tracing::warn!(
             definition = %crate::escape::visible(definition),
             "could not read the key columns from this definition"
         );
-        Vec::new()
-    })
+        return Vec::new();
+    };
+    columns.iter().map(|column| names.intern(column)).collect()
 }
 
-fn sequence(row: PgRow) -> Result<Sequence, sqlx::Error> {
+fn sequence(row: &PgRow, names: &mut Interner) -> Result<Sequence, sqlx::Error> {
     Ok(Sequence {
-        schema: row.try_get(0)?,
+        schema: name(row, 0, names)?,
         name: row.try_get(1)?,
         data_type: row.try_get(2)?,
         start: row.try_get(3)?,
@@ -445,9 +449,9 @@ fn sequence(row: PgRow) -> Result<Sequence, sqlx::Error> {
     })
 }
 
-fn view(row: PgRow) -> Result<View, sqlx::Error> {
+fn view(row: &PgRow, names: &mut Interner) -> Result<View, sqlx::Error> {
     Ok(View {
-        schema: row.try_get(0)?,
+        schema: name(row, 0, names)?,
         name: row.try_get(1)?,
         materialized: row.try_get(2)?,
         definition: row.try_get(3)?,
@@ -457,18 +461,18 @@ fn view(row: PgRow) -> Result<View, sqlx::Error> {
     })
 }
 
-fn enum_type(row: PgRow) -> Result<EnumType, sqlx::Error> {
+fn enum_type(row: &PgRow, names: &mut Interner) -> Result<EnumType, sqlx::Error> {
     Ok(EnumType {
-        schema: row.try_get(0)?,
+        schema: name(row, 0, names)?,
         name: row.try_get(1)?,
         values: row.try_get(2)?,
         owner: row.try_get(3)?,
     })
 }
 
-fn domain(row: PgRow) -> Result<Domain, sqlx::Error> {
+fn domain(row: &PgRow, names: &mut Interner) -> Result<Domain, sqlx::Error> {
     Ok(Domain {
-        schema: row.try_get(0)?,
+        schema: name(row, 0, names)?,
         name: row.try_get(1)?,
         data_type: row.try_get(2)?,
         not_null: row.try_get(3)?,
@@ -479,9 +483,9 @@ fn domain(row: PgRow) -> Result<Domain, sqlx::Error> {
     })
 }
 
-fn function(row: PgRow) -> Result<Function, sqlx::Error> {
+fn function(row: &PgRow, names: &mut Interner) -> Result<Function, sqlx::Error> {
     Ok(Function {
-        schema: row.try_get(0)?,
+        schema: name(row, 0, names)?,
         name: row.try_get(1)?,
         arguments: row.try_get(2)?,
         kind: row.try_get(3)?,
@@ -493,28 +497,28 @@ fn function(row: PgRow) -> Result<Function, sqlx::Error> {
     })
 }
 
-fn trigger(row: PgRow) -> Result<Trigger, sqlx::Error> {
+fn trigger(row: &PgRow, names: &mut Interner) -> Result<Trigger, sqlx::Error> {
     Ok(Trigger {
-        schema: row.try_get(0)?,
-        table: row.try_get(1)?,
+        schema: name(row, 0, names)?,
+        table: name(row, 1, names)?,
         name: row.try_get(2)?,
         definition: row.try_get(3)?,
         enabled: row.try_get(4)?,
     })
 }
 
-fn extension(row: PgRow) -> Result<Extension, sqlx::Error> {
+fn extension(row: &PgRow, names: &mut Interner) -> Result<Extension, sqlx::Error> {
     Ok(Extension {
         name: row.try_get(0)?,
-        schema: row.try_get(1)?,
+        schema: name(row, 1, names)?,
         version: row.try_get(2)?,
     })
 }
 
-fn policy(row: PgRow) -> Result<Policy, sqlx::Error> {
+fn policy(row: &PgRow, names: &mut Interner) -> Result<Policy, sqlx::Error> {
     Ok(Policy {
-        schema: row.try_get(0)?,
-        table: row.try_get(1)?,
+        schema: name(row, 0, names)?,
+        table: name(row, 1, names)?,
         name: row.try_get(2)?,
         command: row.try_get(3)?,
         permissive: row.try_get(4)?,
@@ -524,9 +528,9 @@ fn policy(row: PgRow) -> Result<Policy, sqlx::Error> {
     })
 }
 
-fn user_type(row: PgRow) -> Result<UserType, sqlx::Error> {
+fn user_type(row: &PgRow, names: &mut Interner) -> Result<UserType, sqlx::Error> {
     Ok(UserType {
-        schema: row.try_get(0)?,
+        schema: name(row, 0, names)?,
         name: row.try_get(1)?,
         kind: row.try_get(2)?,
         attributes: row.try_get(3)?,
@@ -535,20 +539,20 @@ fn user_type(row: PgRow) -> Result<UserType, sqlx::Error> {
     })
 }
 
-fn rule(row: PgRow) -> Result<Rule, sqlx::Error> {
+fn rule(row: &PgRow, names: &mut Interner) -> Result<Rule, sqlx::Error> {
     Ok(Rule {
-        schema: row.try_get(0)?,
-        table: row.try_get(1)?,
+        schema: name(row, 0, names)?,
+        table: name(row, 1, names)?,
         name: row.try_get(2)?,
         definition: row.try_get(3)?,
         enabled: row.try_get(4)?,
     })
 }
 
-fn event_trigger(row: PgRow) -> Result<EventTrigger, sqlx::Error> {
+fn event_trigger(row: &PgRow, names: &mut Interner) -> Result<EventTrigger, sqlx::Error> {
     Ok(EventTrigger {
         name: row.try_get(0)?,
-        schema: row.try_get(1)?,
+        schema: name(row, 1, names)?,
         event: row.try_get(2)?,
         tags: row.try_get(3)?,
         function: row.try_get(4)?,
@@ -557,11 +561,11 @@ fn event_trigger(row: PgRow) -> Result<EventTrigger, sqlx::Error> {
     })
 }
 
-fn comment(row: PgRow) -> Result<Comment, sqlx::Error> {
+fn comment(row: &PgRow, names: &mut Interner) -> Result<Comment, sqlx::Error> {
     Ok(Comment {
         kind: row.try_get(0)?,
         object: row.try_get(1)?,
-        schema: row.try_get(2)?,
+        schema: name(row, 2, names)?,
         text: row.try_get(3)?,
     })
 }

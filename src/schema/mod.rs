@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod name;
 mod sort;
+pub use name::{Interner, Name};
 pub use sort::{sort_grouped_rows, sort_rows};
 
 /// Bumped when the JSON shape of a saved snapshot changes incompatibly.
@@ -112,7 +114,7 @@ pub struct Schema {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {
-    pub schema: String,
+    pub schema: Name,
     pub name: String,
     /// `table`, `partitioned_table` or `foreign_table`.
     pub kind: String,
@@ -151,42 +153,42 @@ pub struct Table {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
-    pub schema: String,
-    pub table: String,
-    pub name: String,
+    pub schema: Name,
+    pub table: Name,
+    pub name: Name,
     /// attnum: physical order, only compared with `--strict-column-order`.
     pub position: i32,
     /// `format_type(atttypid, atttypmod)`, e.g. `character varying(255)`.
-    pub data_type: String,
+    pub data_type: Name,
     pub nullable: bool,
     /// `pg_get_expr(adbin)`: server-normalised default expression.
     #[serde(default)]
-    pub default: Option<String>,
+    pub default: Option<Box<str>>,
     /// `always` or `by_default` for identity columns.
     #[serde(default)]
-    pub identity: Option<String>,
+    pub identity: Option<Box<str>>,
     /// Generation expression of a `GENERATED ALWAYS AS (...) STORED` column.
     #[serde(default)]
-    pub generated: Option<String>,
+    pub generated: Option<Box<str>>,
     /// Collation when it differs from the type's default.
     #[serde(default)]
-    pub collation: Option<String>,
+    pub collation: Option<Box<str>>,
     #[serde(default)]
-    pub comment: Option<String>,
+    pub comment: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Constraint {
-    pub schema: String,
-    pub table: String,
+    pub schema: Name,
+    pub table: Name,
     pub name: String,
     /// `primary_key`, `unique`, `check`, `foreign_key`, `exclusion`, `trigger`.
-    pub kind: String,
+    pub kind: Name,
     /// `pg_get_constraintdef`, e.g. `CHECK ((role)::text = ANY (...))`.
     pub definition: String,
     /// Constrained columns in key order.
     #[serde(default)]
-    pub columns: Vec<String>,
+    pub columns: Vec<Name>,
     /// Referenced table for foreign keys (`schema.table`).
     #[serde(default)]
     pub references: Option<String>,
@@ -194,8 +196,8 @@ pub struct Constraint {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
-    pub schema: String,
-    pub table: String,
+    pub schema: Name,
+    pub table: Name,
     pub name: String,
     /// `pg_get_indexdef`.
     pub definition: String,
@@ -206,12 +208,12 @@ pub struct Index {
     pub constraint: Option<String>,
     /// Indexed column names (expressions appear as their text).
     #[serde(default)]
-    pub columns: Vec<String>,
+    pub columns: Vec<Name>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sequence {
-    pub schema: String,
+    pub schema: Name,
     pub name: String,
     pub data_type: String,
     pub start: i64,
@@ -234,7 +236,7 @@ pub struct Sequence {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
-    pub schema: String,
+    pub schema: Name,
     pub name: String,
     pub materialized: bool,
     /// `pg_get_viewdef(oid, true)`.
@@ -253,7 +255,7 @@ pub struct View {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumType {
-    pub schema: String,
+    pub schema: Name,
     pub name: String,
     /// Labels in sort order.
     pub values: Vec<String>,
@@ -263,7 +265,7 @@ pub struct EnumType {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Domain {
-    pub schema: String,
+    pub schema: Name,
     pub name: String,
     pub data_type: String,
     pub not_null: bool,
@@ -283,7 +285,7 @@ pub struct Domain {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Function {
-    pub schema: String,
+    pub schema: Name,
     pub name: String,
     /// `pg_get_function_identity_arguments`, part of the identity (overloads).
     pub arguments: String,
@@ -305,8 +307,8 @@ pub struct Function {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {
-    pub schema: String,
-    pub table: String,
+    pub schema: Name,
+    pub table: Name,
     pub name: String,
     /// `pg_get_triggerdef`.
     pub definition: String,
@@ -317,14 +319,14 @@ pub struct Trigger {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
     pub name: String,
-    pub schema: String,
+    pub schema: Name,
     pub version: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
-    pub schema: String,
-    pub table: String,
+    pub schema: Name,
+    pub table: Name,
     pub name: String,
     /// `ALL`, `SELECT`, `INSERT`, `UPDATE`, `DELETE`.
     pub command: String,
@@ -339,7 +341,7 @@ pub struct Policy {
 /// A composite, range or base type.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserType {
-    pub schema: String,
+    pub schema: Name,
     pub name: String,
     /// `composite`, `range` or `base`.
     pub kind: String,
@@ -356,9 +358,9 @@ pub struct UserType {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
-    pub schema: String,
+    pub schema: Name,
     /// The table or view the rule is on.
-    pub table: String,
+    pub table: Name,
     pub name: String,
     /// `pg_get_ruledef`.
     pub definition: String,
@@ -371,7 +373,7 @@ pub struct Rule {
 pub struct EventTrigger {
     pub name: String,
     /// Schema of the trigger's function (event triggers have none of their own).
-    pub schema: String,
+    pub schema: Name,
     /// `ddl_command_start`, `ddl_command_end`, `sql_drop`, `table_rewrite`.
     pub event: String,
     /// `WHEN TAG IN (...)`, sorted; empty = every command.
@@ -391,7 +393,7 @@ pub struct Comment {
     pub kind: String,
     /// The object's qualified name as the diff reports it.
     pub object: String,
-    pub schema: String,
+    pub schema: Name,
     pub text: String,
 }
 

@@ -170,7 +170,7 @@ pub(super) fn describe(kind: &EffectKind) -> String {
 
 /// `boolean not null default false`.
 pub(super) fn render_column(column: &Column) -> String {
-    let mut out = column.data_type.clone();
+    let mut out = column.data_type.to_string();
     if !column.nullable {
         out.push_str(" not null");
     }

@@ -26,7 +26,7 @@ fn column(
         position: 0,
         data_type: data_type.into(),
         nullable,
-        default: default.map(str::to_string),
+        default: default.map(Into::into),
         ..Column::default()
     }
 }
@@ -44,7 +44,7 @@ fn constraint(
         name: name.into(),
         kind: kind.into(),
         definition: definition.into(),
-        columns: columns.iter().map(|c| c.to_string()).collect(),
+        columns: columns.iter().map(|&c| c.into()).collect(),
         references: None,
     }
 }
