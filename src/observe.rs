@@ -7,16 +7,19 @@ use crate::check::Observed;
 use crate::database::{self, ConnectTarget, ReadOptions, Role};
 use crate::exit::{input_error, unreachable_error};
 use crate::plan::{Source, Target};
-use crate::schema::Snapshot;
+use crate::schema::{SharedInterner, Snapshot};
 use crate::secrets;
 
 /// Read every target, all at once on the one runtime: a slow or dead database
 /// costs its own timeout, not the sum. In the targets' order.
+/// The snapshots share one interner: a name both databases hold is stored
+/// once, and matching their rows compares it by pointer.
 pub fn observe_all(targets: &[Target]) -> anyhow::Result<Vec<(String, Observed)>> {
+    let names = SharedInterner::default();
     let results = crate::commands::block_on(futures_util::future::join_all(
         targets
             .iter()
-            .map(|t| observe(&t.name, &t.source, &t.options)),
+            .map(|t| observe(&t.name, &t.source, &t.options, &names)),
     ));
     targets
         .iter()
@@ -57,6 +60,7 @@ pub async fn observe(
     name: &str,
     source: &Source,
     options: &ReadOptions,
+    names: &SharedInterner,
 ) -> Result<Observed, ObserveError> {
     match source {
         Source::Skip { reason, message } => Ok(Observed::Skipped {
@@ -75,7 +79,7 @@ pub async fn observe(
                 database: Some(format!("snapshot file {}", path.display())),
             })
         }
-        Source::Live(target) => read_live(target, options).await,
+        Source::Live(target) => read_live(target, options, names).await,
         Source::Secret(request) => {
             let url = secrets::production_url(request).await.map_err(|e| {
                 ObserveError::Failure(Failure {
@@ -92,7 +96,7 @@ pub async fn observe(
                     ),
                 })
             })?;
-            read_live(&target, options).await
+            read_live(&target, options, names).await
         }
     }
 }
@@ -100,8 +104,9 @@ pub async fn observe(
 async fn read_live(
     target: &ConnectTarget,
     options: &ReadOptions,
+    names: &SharedInterner,
 ) -> Result<Observed, ObserveError> {
-    match database::read_database(target, options).await {
+    match database::read_database(target, options, names).await {
         Ok(snapshot) => Ok(Observed::Read {
             snapshot: Box::new(snapshot),
             database: Some(target.describe()),

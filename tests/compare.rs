@@ -18,7 +18,11 @@ fn read(cluster: &Cluster, db: &str) -> Snapshot {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(database::read_database(&target, &ReadOptions::default()))
+        .block_on(database::read_database(
+            &target,
+            &ReadOptions::default(),
+            &Default::default(),
+        ))
         .unwrap_or_else(|e| panic!("read {db}: {e}"))
 }
 

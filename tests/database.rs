@@ -659,7 +659,11 @@ fn read_database_reports_unreachable_socket_with_exit_3() {
     );
     let target = database::parse_target(&url, Role::Production).unwrap();
     let error = runtime()
-        .block_on(database::read_database(&target, &ReadOptions::default()))
+        .block_on(database::read_database(
+            &target,
+            &ReadOptions::default(),
+            &Default::default(),
+        ))
         .unwrap_err();
     assert!(
         matches!(error, database::DbError::Unreachable { .. }),
@@ -689,7 +693,11 @@ fn a_server_that_never_answers_times_out_with_exit_3() {
     };
     let started = std::time::Instant::now();
     let error = runtime()
-        .block_on(database::read_database(&target, &options))
+        .block_on(database::read_database(
+            &target,
+            &options,
+            &Default::default(),
+        ))
         .unwrap_err();
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert!(

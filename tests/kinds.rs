@@ -30,7 +30,11 @@ fn read(cluster: &Cluster, db: &str, schemas: &[&str]) -> Snapshot {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(database::read_database(&target, &options))
+        .block_on(database::read_database(
+            &target,
+            &options,
+            &Default::default(),
+        ))
         .unwrap_or_else(|e| panic!("read {db}: {e}"))
 }
 

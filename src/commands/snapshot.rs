@@ -30,8 +30,12 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<ExitCode> {
         exclude_schemas: args.filter.exclude_schemas.clone(),
         ..ReadOptions::default()
     };
-    let snapshot = super::block_on(database::read_database(&target, &options))
-        .map_err(database::DbError::into_exit_error)?;
+    let snapshot = super::block_on(database::read_database(
+        &target,
+        &options,
+        &Default::default(),
+    ))
+    .map_err(database::DbError::into_exit_error)?;
 
     let mut json = serde_json::to_vec_pretty(&snapshot)?;
     json.push(b'\n');

@@ -9,8 +9,8 @@ use super::connect::bounded;
 use super::key_columns;
 use super::{connect, ConnectTarget, DbError, Timeouts, VersionTableName};
 use crate::schema::{
-    Column, Comment, Constraint, Domain, EnumType, EventTrigger, Extension, Function, Index,
-    Interner, Name, Policy, Rule, Schema, Sequence, Snapshot, Table, Trigger, UserType, View,
+    Column, Comment, Constraint, Domain, EnumType, EventTrigger, Extension, Function, Index, Name,
+    Policy, Rule, Schema, Sequence, SharedInterner, Snapshot, Table, Trigger, UserType, View,
     Visibility, SNAPSHOT_FORMAT,
 };
 
@@ -40,16 +40,18 @@ macro_rules! catalog_sql {
 
 /// Connect, read the version table and the whole schema in one read-only
 /// transaction, disconnect. The result is sorted ([`Snapshot::sort`]).
+/// Repeated names go through `names`, shared by the reads of one run.
 pub async fn read_database(
     target: &ConnectTarget,
     options: &ReadOptions,
+    names: &SharedInterner,
 ) -> Result<Snapshot, DbError> {
     let started = std::time::Instant::now();
     let mut conn = connect(target, &options.timeouts).await?;
     let result = bounded(
         target,
         &options.timeouts,
-        read_in_transaction(&mut conn, target, options),
+        read_in_transaction(&mut conn, target, options, names),
     )
     .await;
     if result.is_ok() {
@@ -70,6 +72,7 @@ pub async fn read_in_transaction(
     conn: &mut PgConnection,
     target: &ConnectTarget,
     options: &ReadOptions,
+    names: &SharedInterner,
 ) -> Result<Snapshot, DbError> {
     let timeouts = &options.timeouts;
     sqlx::raw_sql(BEGIN)
@@ -81,7 +84,7 @@ pub async fn read_in_transaction(
         conn,
         target,
         options,
-        names: Interner::default(),
+        names,
     };
     // The only query run with the role's own search_path; like every other
     // one, it names each function, operator and type with its pg_catalog schema.
@@ -258,17 +261,47 @@ struct Reader<'a> {
     conn: &'a mut PgConnection,
     target: &'a ConnectTarget,
     options: &'a ReadOptions,
-    /// The snapshot's schema and table names.
-    names: Interner,
+    /// Names shared with the other reads of the run.
+    names: &'a SharedInterner,
 }
 
 /// Decodes one catalog row; names that repeat across rows (schemas, tables,
-/// columns, column types) go through the snapshot's [`Interner`].
-type Decode<T> = fn(&PgRow, &mut Interner) -> Result<T, sqlx::Error>;
+/// columns, column types) go through [`Names`].
+type Decode<T> = fn(&PgRow, &mut Names) -> Result<T, sqlx::Error>;
+
+/// Names as one read decodes them: the last name of each catalog column is
+/// kept (rows come table by table, so schema and table repeat from one row
+/// to the next), anything else is looked up in the run's interner, locked
+/// only for that lookup (the reads of a run take turns on one thread).
+struct Names<'a> {
+    recent: &'a mut [Option<Name>; RECENT],
+    shared: &'a SharedInterner,
+}
+
+/// Catalog columns with a recent name (more only share a slot).
+const RECENT: usize = 8;
+
+impl Names<'_> {
+    fn intern(&mut self, text: &str) -> Name {
+        self.shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .intern(text)
+    }
+}
 
 /// A name shared with every row of the snapshot that holds it.
-fn name(row: &PgRow, index: usize, names: &mut Interner) -> Result<Name, sqlx::Error> {
-    Ok(names.intern(row.try_get::<&str, _>(index)?))
+fn name(row: &PgRow, index: usize, names: &mut Names) -> Result<Name, sqlx::Error> {
+    let text: &str = row.try_get(index)?;
+    let slot = index % RECENT;
+    if let Some(name) = &names.recent[slot] {
+        if name.as_str() == text {
+            return Ok(name.clone());
+        }
+    }
+    let name = names.intern(text);
+    names.recent[slot] = Some(name.clone());
+    Ok(name)
 }
 
 impl Reader<'_> {
@@ -294,8 +327,13 @@ impl Reader<'_> {
             .bind(self.options.exclude_schemas.as_slice())
             .fetch(&mut *self.conn);
         let failed = |e| self.target.error(e, what, &self.options.timeouts);
+        let mut recent = Default::default();
         while let Some(row) = stream.try_next().await.map_err(failed)? {
-            let row = decode(&row, &mut self.names).map_err(failed)?;
+            let mut names = Names {
+                recent: &mut recent,
+                shared: self.names,
+            };
+            let row = decode(&row, &mut names).map_err(failed)?;
             match chunks.last_mut() {
                 Some(chunk) if chunk.len() < chunk.capacity() => chunk.push(row),
                 _ => {
@@ -343,7 +381,7 @@ impl Reader<'_> {
     }
 }
 
-fn schema(row: &PgRow, _names: &mut Interner) -> Result<Schema, sqlx::Error> {
+fn schema(row: &PgRow, _names: &mut Names) -> Result<Schema, sqlx::Error> {
     Ok(Schema {
         name: row.try_get(0)?,
         owner: row.try_get(1)?,
@@ -351,7 +389,7 @@ fn schema(row: &PgRow, _names: &mut Interner) -> Result<Schema, sqlx::Error> {
     })
 }
 
-fn table(row: &PgRow, names: &mut Interner) -> Result<Table, sqlx::Error> {
+fn table(row: &PgRow, names: &mut Names) -> Result<Table, sqlx::Error> {
     Ok(Table {
         schema: name(row, 0, names)?,
         name: row.try_get(1)?,
@@ -371,7 +409,7 @@ fn table(row: &PgRow, names: &mut Interner) -> Result<Table, sqlx::Error> {
     })
 }
 
-fn column(row: &PgRow, names: &mut Interner) -> Result<Column, sqlx::Error> {
+fn column(row: &PgRow, names: &mut Names) -> Result<Column, sqlx::Error> {
     Ok(Column {
         schema: name(row, 0, names)?,
         table: name(row, 1, names)?,
@@ -387,7 +425,7 @@ fn column(row: &PgRow, names: &mut Interner) -> Result<Column, sqlx::Error> {
     })
 }
 
-fn constraint(row: &PgRow, names: &mut Interner) -> Result<Constraint, sqlx::Error> {
+fn constraint(row: &PgRow, names: &mut Names) -> Result<Constraint, sqlx::Error> {
     let definition: String = row.try_get(4)?;
     let columns = key_columns(row.try_get(5)?, &definition, names);
     Ok(Constraint {
@@ -401,7 +439,7 @@ fn constraint(row: &PgRow, names: &mut Interner) -> Result<Constraint, sqlx::Err
     })
 }
 
-fn index(row: &PgRow, names: &mut Interner) -> Result<Index, sqlx::Error> {
+fn index(row: &PgRow, names: &mut Names) -> Result<Index, sqlx::Error> {
     let definition: String = row.try_get(3)?;
     let columns = key_columns(row.try_get(7)?, &definition, names);
     Ok(Index {
@@ -420,7 +458,7 @@ fn index(row: &PgRow, names: &mut Interner) -> Result<Index, sqlx::Error> {
 /// A shape the reader does not know is logged and left without columns (the
 /// evidence check then says it cannot compare them), rather than failing
 /// the whole read.
-fn key_columns(given: Option<Vec<String>>, definition: &str, names: &mut Interner) -> Vec<Name> {
+fn key_columns(given: Option<Vec<String>>, definition: &str, names: &mut Names) -> Vec<Name> {
     let columns = given.or_else(|| key_columns::read(definition));
     let Some(columns) = columns else {
         tracing::warn!(
@@ -432,7 +470,7 @@ fn key_columns(given: Option<Vec<String>>, definition: &str, names: &mut Interne
     columns.iter().map(|column| names.intern(column)).collect()
 }
 
-fn sequence(row: &PgRow, names: &mut Interner) -> Result<Sequence, sqlx::Error> {
+fn sequence(row: &PgRow, names: &mut Names) -> Result<Sequence, sqlx::Error> {
     Ok(Sequence {
         schema: name(row, 0, names)?,
         name: row.try_get(1)?,
@@ -449,7 +487,7 @@ fn sequence(row: &PgRow, names: &mut Interner) -> Result<Sequence, sqlx::Error> 
     })
 }
 
-fn view(row: &PgRow, names: &mut Interner) -> Result<View, sqlx::Error> {
+fn view(row: &PgRow, names: &mut Names) -> Result<View, sqlx::Error> {
     Ok(View {
         schema: name(row, 0, names)?,
         name: row.try_get(1)?,
@@ -461,7 +499,7 @@ fn view(row: &PgRow, names: &mut Interner) -> Result<View, sqlx::Error> {
     })
 }
 
-fn enum_type(row: &PgRow, names: &mut Interner) -> Result<EnumType, sqlx::Error> {
+fn enum_type(row: &PgRow, names: &mut Names) -> Result<EnumType, sqlx::Error> {
     Ok(EnumType {
         schema: name(row, 0, names)?,
         name: row.try_get(1)?,
@@ -470,7 +508,7 @@ fn enum_type(row: &PgRow, names: &mut Interner) -> Result<EnumType, sqlx::Error>
     })
 }
 
-fn domain(row: &PgRow, names: &mut Interner) -> Result<Domain, sqlx::Error> {
+fn domain(row: &PgRow, names: &mut Names) -> Result<Domain, sqlx::Error> {
     Ok(Domain {
         schema: name(row, 0, names)?,
         name: row.try_get(1)?,
@@ -483,7 +521,7 @@ fn domain(row: &PgRow, names: &mut Interner) -> Result<Domain, sqlx::Error> {
     })
 }
 
-fn function(row: &PgRow, names: &mut Interner) -> Result<Function, sqlx::Error> {
+fn function(row: &PgRow, names: &mut Names) -> Result<Function, sqlx::Error> {
     Ok(Function {
         schema: name(row, 0, names)?,
         name: row.try_get(1)?,
@@ -497,7 +535,7 @@ fn function(row: &PgRow, names: &mut Interner) -> Result<Function, sqlx::Error> 
     })
 }
 
-fn trigger(row: &PgRow, names: &mut Interner) -> Result<Trigger, sqlx::Error> {
+fn trigger(row: &PgRow, names: &mut Names) -> Result<Trigger, sqlx::Error> {
     Ok(Trigger {
         schema: name(row, 0, names)?,
         table: name(row, 1, names)?,
@@ -507,7 +545,7 @@ fn trigger(row: &PgRow, names: &mut Interner) -> Result<Trigger, sqlx::Error> {
     })
 }
 
-fn extension(row: &PgRow, names: &mut Interner) -> Result<Extension, sqlx::Error> {
+fn extension(row: &PgRow, names: &mut Names) -> Result<Extension, sqlx::Error> {
     Ok(Extension {
         name: row.try_get(0)?,
         schema: name(row, 1, names)?,
@@ -515,7 +553,7 @@ fn extension(row: &PgRow, names: &mut Interner) -> Result<Extension, sqlx::Error
     })
 }
 
-fn policy(row: &PgRow, names: &mut Interner) -> Result<Policy, sqlx::Error> {
+fn policy(row: &PgRow, names: &mut Names) -> Result<Policy, sqlx::Error> {
     Ok(Policy {
         schema: name(row, 0, names)?,
         table: name(row, 1, names)?,
@@ -528,7 +566,7 @@ fn policy(row: &PgRow, names: &mut Interner) -> Result<Policy, sqlx::Error> {
     })
 }
 
-fn user_type(row: &PgRow, names: &mut Interner) -> Result<UserType, sqlx::Error> {
+fn user_type(row: &PgRow, names: &mut Names) -> Result<UserType, sqlx::Error> {
     Ok(UserType {
         schema: name(row, 0, names)?,
         name: row.try_get(1)?,
@@ -539,7 +577,7 @@ fn user_type(row: &PgRow, names: &mut Interner) -> Result<UserType, sqlx::Error>
     })
 }
 
-fn rule(row: &PgRow, names: &mut Interner) -> Result<Rule, sqlx::Error> {
+fn rule(row: &PgRow, names: &mut Names) -> Result<Rule, sqlx::Error> {
     Ok(Rule {
         schema: name(row, 0, names)?,
         table: name(row, 1, names)?,
@@ -549,7 +587,7 @@ fn rule(row: &PgRow, names: &mut Interner) -> Result<Rule, sqlx::Error> {
     })
 }
 
-fn event_trigger(row: &PgRow, names: &mut Interner) -> Result<EventTrigger, sqlx::Error> {
+fn event_trigger(row: &PgRow, names: &mut Names) -> Result<EventTrigger, sqlx::Error> {
     Ok(EventTrigger {
         name: row.try_get(0)?,
         schema: name(row, 1, names)?,
@@ -561,7 +599,7 @@ fn event_trigger(row: &PgRow, names: &mut Interner) -> Result<EventTrigger, sqlx
     })
 }
 
-fn comment(row: &PgRow, names: &mut Interner) -> Result<Comment, sqlx::Error> {
+fn comment(row: &PgRow, names: &mut Names) -> Result<Comment, sqlx::Error> {
     Ok(Comment {
         kind: row.try_get(0)?,
         object: row.try_get(1)?,

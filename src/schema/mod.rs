@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 mod name;
 mod sort;
-pub use name::{Interner, Name};
+pub use name::{Interner, Name, SharedInterner};
 pub use sort::{sort_grouped_rows, sort_rows};
 
 /// Bumped when the JSON shape of a saved snapshot changes incompatibly.
