@@ -4,7 +4,8 @@
 //! only when recursive, never `__pycache__`, and never through a symlink, as
 //! `os.walk` does not follow them; a file reached twice through a symlink is
 //! read once). Reading opens only regular files (a FIFO named `x.py` would
-//! block forever), at most [`MAX_MIGRATION_BYTES`], and checks the bytes the
+//! block forever; files are opened without waiting, so one swapped in
+//! between the check and the open is refused too), at most [`MAX_MIGRATION_BYTES`], and checks the bytes the
 //! way Python's import does (UTF-8 unless declared otherwise, no NUL). Every
 //! entry refused is a [`Problem`] naming it; only a version location that
 //! cannot be listed is an input error. docs/graph.md, "Hostile trees".
@@ -272,10 +273,8 @@ pub fn read(path: &Path) -> Result<Source, Problem> {
         Err(error) => return Err(unreadable(error)),
     };
     check(&meta)?;
-    let mut file = std::fs::File::open(path).map_err(unreadable)?;
-    // The entry may have changed since: check what was opened. (Only a FIFO
-    // swapped in between the two calls could still block `open`: that takes
-    // someone racing this run on purpose.)
+    let mut file = open_without_waiting(path).map_err(unreadable)?;
+    // The entry may have changed since: check what was opened.
     let meta = file.metadata().map_err(unreadable)?;
     check(&meta)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
@@ -287,6 +286,17 @@ pub fn read(path: &Path) -> Result<Source, Problem> {
         return Err(too_large(path, bytes.len() as u64));
     }
     Ok(decode(path, bytes))
+}
+
+/// Open for reading with `O_NONBLOCK`: a FIFO swapped in after the first
+/// check then opens at once instead of waiting for a writer, and the check
+/// of what was opened refuses it. Reading a regular file ignores the flag.
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
 }
 
 fn too_large(path: &Path, size: u64) -> Problem {
@@ -392,6 +402,37 @@ fn declares_encoding(bytes: &[u8]) -> bool {
 mod tests {
     use super::*;
     use std::ffi::OsStr;
+
+    #[test]
+    fn a_fifo_opens_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("x.py");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success(), "mkfifo");
+        // A blocking open would never return: wait for it on another thread.
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let opened = open_without_waiting(&path).and_then(|file| file.metadata());
+            let _ = sender.send(opened.map(|meta| meta.file_type().is_fifo()));
+        });
+        let opened = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("opening a FIFO waited for a writer");
+        assert!(opened.unwrap(), "what was opened is seen as a FIFO");
+        // A regular file reads as usual.
+        let file = dir.path().join("m.py");
+        std::fs::write(&file, "x = 1\n").unwrap();
+        let mut text = String::new();
+        open_without_waiting(&file)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "x = 1\n");
+    }
 
     #[test]
     fn escaped_shows_bad_bytes_and_control_characters() {
