@@ -147,7 +147,7 @@ pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
         "discovered the migrations"
     );
     let started = std::time::Instant::now();
-    let parsed = parse_files(&paths, &listing.regular);
+    let parsed = parse_files(&paths);
     tracing::info!(
         files = parsed.len(),
         elapsed_ms = crate::logging::elapsed_ms(started),
@@ -165,11 +165,11 @@ pub fn load(discovery: &Discovery) -> Result<Codebase, MigrationsError> {
     Ok(codebase)
 }
 
-/// Read (see [`walk::read`]; `regular`: per path, listed as a regular file)
-/// and parse files on every available core; the result keeps `paths`' order. A file that cannot be read safely comes back
+/// Read (see [`walk::read`]) and parse files on every available core; the
+/// result keeps `paths`' order. A file that cannot be read safely comes back
 /// with its problem and no revision. Workers take small batches from a shared
 /// counter, so a core slowed down by other load does not leave the others idle.
-fn parse_files(paths: &[PathBuf], regular: &[bool]) -> Vec<parse::ParsedFile> {
+fn parse_files(paths: &[PathBuf]) -> Vec<parse::ParsedFile> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     const BATCH: usize = 64;
     let threads = std::thread::available_parallelism()
@@ -177,7 +177,7 @@ fn parse_files(paths: &[PathBuf], regular: &[bool]) -> Vec<parse::ParsedFile> {
         .min(paths.len().div_ceil(BATCH))
         .max(1);
     let next = AtomicUsize::new(0);
-    let read_one = |(path, regular): (&PathBuf, &bool)| match walk::read(path, *regular) {
+    let read_one = |path: &PathBuf| match walk::read(path) {
         Ok(source) => {
             let mut parsed = parse::parse_source(path, &source.text);
             parsed.problems.splice(0..0, source.problems);
@@ -201,14 +201,7 @@ fn parse_files(paths: &[PathBuf], regular: &[bool]) -> Vec<parse::ParsedFile> {
                             return done;
                         }
                         let end = (start + BATCH).min(paths.len());
-                        done.push((
-                            start,
-                            paths[start..end]
-                                .iter()
-                                .zip(&regular[start..end])
-                                .map(read_one)
-                                .collect(),
-                        ));
+                        done.push((start, paths[start..end].iter().map(read_one).collect()));
                     }
                 })
             })

@@ -28,9 +28,6 @@ pub const MAX_MIGRATION_BYTES: u64 = 10 * 1024 * 1024;
 pub struct Listing {
     /// Migration files to read (always valid UTF-8 paths).
     pub files: Vec<PathBuf>,
-    /// Per file: listed as a regular file (not through a symlink), so
-    /// [`read`] need not look it up again before opening it.
-    pub regular: Vec<bool>,
     /// Entries refused while listing.
     pub problems: Vec<Problem>,
     /// Directories listed, by (device, inode): each is read once.
@@ -127,7 +124,6 @@ impl Listing {
                     self.seen_files.insert(real, self.files.len());
                 }
                 self.files.push(path);
-                self.regular.push(entry.is_regular);
             }
             stack.extend(subdirs.into_iter().rev());
         }
@@ -140,8 +136,6 @@ struct Entry {
     /// A directory, or a symlink to one.
     is_dir: bool,
     is_symlink: bool,
-    /// A regular file (from the directory entry's type, no extra lookup).
-    is_regular: bool,
 }
 
 /// One directory's entries, sorted by name (Alembic sorts its names).
@@ -156,7 +150,6 @@ fn read_dir(dir: &Path) -> std::io::Result<Vec<Entry>> {
             name: entry.file_name(),
             is_dir,
             is_symlink,
-            is_regular: file_type.is_file(),
         });
     }
     entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
@@ -233,11 +226,7 @@ pub struct Source {
 
 /// Read one listed file: only a regular file (or a symlink to one), at most
 /// [`MAX_MIGRATION_BYTES`]. `Err`: the file is skipped, for this reason.
-/// `listed_regular`: its directory entry said it is a regular file, so it is
-/// opened at once (a lookup per file was a tenth of `driftcheck graph`'s
-/// time); anything else is looked up first, and never opened unless it
-/// leads to a regular file. What was opened is checked either way.
-pub fn read(path: &Path, listed_regular: bool) -> Result<Source, Problem> {
+pub fn read(path: &Path) -> Result<Source, Problem> {
     let skipped = |code: &str, why: String| {
         problem(
             code,
@@ -270,26 +259,20 @@ pub fn read(path: &Path, listed_regular: bool) -> Result<Source, Problem> {
         }
         Ok(())
     };
-    let meta = if listed_regular {
-        None
-    } else {
-        match std::fs::metadata(path) {
-            Ok(meta) => Some(meta),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let target = std::fs::read_link(path)
-                    .map(|t| escaped(&t))
-                    .unwrap_or_else(|_| "?".into());
-                return Err(skipped(
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let target = std::fs::read_link(path)
+                .map(|t| escaped(&t))
+                .unwrap_or_else(|_| "?".into());
+            return Err(skipped(
                 "dangling_symlink",
                 format!("a symlink to {target}, which does not exist; Alembic stops with \"Can't find Python file\""),
             ));
-            }
-            Err(error) => return Err(unreadable(error)),
         }
+        Err(error) => return Err(unreadable(error)),
     };
-    if let Some(meta) = &meta {
-        check(meta)?;
-    }
+    check(&meta)?;
     let mut file = open_without_waiting(path).map_err(unreadable)?;
     // The entry may have changed since: check what was opened.
     let meta = file.metadata().map_err(unreadable)?;
