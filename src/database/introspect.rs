@@ -290,7 +290,7 @@ impl Names<'_> {
     }
 }
 
-/// A name shared with every row of the snapshot that holds it.
+/// A name shared with every row of the run that holds it.
 fn name(row: &PgRow, index: usize, names: &mut Names) -> Result<Name, sqlx::Error> {
     let text: &str = row.try_get(index)?;
     let slot = index % RECENT;

@@ -5,8 +5,9 @@
 //! `os.walk` does not follow them; a file reached twice through a symlink is
 //! read once). Reading opens only regular files (a FIFO named `x.py` would
 //! block forever; files are opened without waiting, so one swapped in
-//! between the check and the open is refused too), at most [`MAX_MIGRATION_BYTES`], and checks the bytes the
-//! way Python's import does (UTF-8 unless declared otherwise, no NUL). Every
+//! between the check and the open is refused too), at most
+//! [`MAX_MIGRATION_BYTES`], and checks the bytes the way Python's import
+//! does (UTF-8 unless declared otherwise, no NUL). Every
 //! entry refused is a [`Problem`] naming it; only a version location that
 //! cannot be listed is an input error. docs/graph.md, "Hostile trees".
 

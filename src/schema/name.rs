@@ -1,9 +1,10 @@
 //! Names that repeat across catalog rows, shared: schemas, tables, columns
 //! (and the key columns of constraints and indexes), column types and
-//! constraint kinds. A snapshot of 5,000 tables holds 125,000
-//! columns, constraints and indexes, each naming its schema and table: one
-//! copy of each name per snapshot ([`Interner`]), referenced from every row,
-//! instead of a string per row and field. Serialised as a plain string.
+//! constraint kinds. A snapshot of 5,000 tables holds 125,000 columns,
+//! constraints and indexes, each naming its schema and table: one copy of
+//! each name per run ([`Interner`], shared by the databases read together),
+//! referenced from every row, instead of a string per row and field.
+//! Serialised as a plain string.
 
 use std::borrow::Borrow;
 use std::collections::HashSet;
@@ -145,9 +146,8 @@ impl<'de> Deserialize<'de> for Name {
 }
 
 /// One copy of each name: the rows of the snapshots read together (local
-/// and production) share them.
-/// Hashed with foldhash (randomly seeded per process): SipHash was a tenth
-/// of a check's CPU at 10,000 tables.
+/// and production) share them. Hashed with foldhash (randomly seeded per
+/// process): SipHash was a tenth of a check's CPU at 10,000 tables.
 #[derive(Default)]
 pub struct Interner(HashSet<Name, foldhash::fast::RandomState>);
 
